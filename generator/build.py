@@ -1,0 +1,159 @@
+"""The pipeline: load -> models -> references -> render -> validate -> files.
+
+Nothing here writes to disk or prints; commands decide what to do with a Build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import CONFIG_FILE, Repo, Settings, find_root
+from .errors import Diagnostic, RayGitopsError
+from .render.base import Context, Rendered
+from .render.emit import render_file
+from .render.kustomization import kustomization
+from .render.registry import RENDERERS
+from .report import Result
+from .rules import check_object
+from .schemas import OutputSchemas
+from .spec.load import Document, dotted, load_file
+from .spec.parse import Spec, parse_document, parse_model
+from .spec.refs import SpecIndex, check_references
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Build:
+    repo: Repo
+    result: Result = field(default_factory=Result)
+    specs: list[Spec] = field(default_factory=list)
+    objects: list[Rendered] = field(default_factory=list)
+    files: dict[str, str] = field(default_factory=dict)  # relative to rendered/
+
+
+def open_repo(root: Path | None) -> Repo:
+    """The repository at ``root`` (or found above the working folder), with its settings."""
+    folder = root.resolve() if root else find_root(Path.cwd())
+    config = folder / CONFIG_FILE
+    if not config.is_file():
+        return Repo(folder, Settings())
+    docs = load_file(config, CONFIG_FILE)
+    if not docs:
+        return Repo(folder, Settings())
+    parsed = parse_model(docs[0], Settings)
+    if isinstance(parsed, list):
+        raise RayGitopsError(parsed)
+    return Repo(folder, parsed)
+
+
+def spec_files(repo: Repo) -> list[Path]:
+    if not repo.specs_dir.is_dir():
+        return []
+    return sorted(p for p in repo.specs_dir.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def load_specs(repo: Repo, files: Iterable[Path]) -> tuple[list[Spec], list[Diagnostic]]:
+    specs: list[Spec] = []
+    problems: list[Diagnostic] = []
+    for path in files:
+        try:
+            docs = load_file(path, repo.shown(path))
+        except RayGitopsError as exc:
+            problems.extend(exc.diagnostics)
+            continue
+        for doc in docs:
+            parsed = parse_document(doc, path)
+            if isinstance(parsed, Spec):
+                specs.append(parsed)
+            else:
+                problems.extend(parsed)
+    return specs, problems
+
+
+def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build:
+    """Everything ``render`` would write, and everything wrong with it.
+
+    ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
+    YAML text (validation needs the objects, not their bytes).
+    """
+    out = Build(repo)
+    files = spec_files(repo)
+    known = {p.resolve() for p in files}
+    files += [p for p in extra if p.resolve() not in known]
+    specs, problems = load_specs(repo, files)
+    out.specs = specs
+    out.result.extend(problems)
+    index = SpecIndex(specs)
+    out.result.extend(check_references(index))
+    if not out.result.ok:
+        return out  # rendering needs every spec valid and every reference resolved
+    ctx = Context(repo.settings, index)
+    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+    apps: dict[str, list[Rendered]] = {}
+    folders: dict[str, Spec] = {}
+    for spec in specs:
+        renderer = RENDERERS.get(spec.kind)
+        if renderer is None:
+            continue
+        first = folders.setdefault(spec.app, spec)
+        if first.path != spec.path:
+            out.result.extend([_clash(spec, f"spec files {first.doc.file} and {spec.doc.file} "
+                                      f"both render into {repo.settings.rendered}/{spec.app}/")])
+            continue
+        for item in renderer(spec, ctx):
+            out.result.extend(validate_rendered(item, schemas))
+            apps.setdefault(spec.app, []).append(item)
+    for app, items in sorted(apps.items()):
+        out.objects.extend(items)
+        if emit:
+            out.files.update(_app_files(app, items, out.result))
+    return out
+
+
+def _clash(spec: Spec, message: str) -> Diagnostic:
+    return spec.doc.diagnostic(("metadata", "name"), "RG015", message)
+
+
+def _app_files(app: str, items: list[Rendered], result: Result) -> dict[str, str]:
+    files: dict[str, str] = {}
+    for item in items:
+        assert item.spec is not None
+        name = f"{app}/{item.filename}"
+        if name in files:
+            result.extend([_clash(item.spec, f"two objects render to {name}")])
+            continue
+        files[name] = render_file(item.spec.doc.file, [item.obj])
+    source = items[0].spec.doc.file if items[0].spec else app
+    resources = sorted(name.split("/", 1)[1] for name in files)
+    files[f"{app}/kustomization.yaml"] = render_file(source, [kustomization(resources)])
+    return files
+
+
+def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic]:
+    """Layers 4, 5 and 7 on one rendered object, reported at the spec's lines."""
+    assert item.spec is not None
+    doc = item.spec.doc
+    out = []
+    where = f"{item.kind}/{item.name}"
+    for finding in [*check_object(item.obj), *schemas.validate(item.obj)]:
+        spec_path = item.origins.locate(finding.path)
+        message = finding.message
+        if finding.code == "RG030":
+            message = f"{message} (rendered {where}, at {dotted(finding.path) or 'top level'})"
+        out.append(doc.diagnostic(spec_path, finding.code, message, severity=finding.severity))
+    return out
+
+
+def validate_manifest(doc: Document, schemas: OutputSchemas) -> list[Diagnostic]:
+    """Layers 1, 4, 5 and 7 on a manifest written by hand (or a rendered one)."""
+    data: Any = doc.data
+    if not isinstance(data, dict):
+        return [doc.diagnostic((), "RG006", "a manifest must be a mapping")]
+    findings = [*check_object(data), *schemas.validate(data, prepare=True, missing_ok=True)]
+    return [
+        doc.diagnostic(f.path, f.code, f.message, severity=f.severity) for f in findings
+    ]

@@ -1,0 +1,115 @@
+"""Command-line declarations only: each command calls a function that returns an exit code.
+
+Commands import what they need when they run, so that ``ray-gitops validate``
+in a pre-commit hook costs little more than starting Python.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import Exit
+
+FORMATS = click.Choice(["text", "json", "github"])
+
+
+def common(fn: Callable[..., int]) -> Callable[..., None]:
+    """--format, --quiet, --debug, and one place that turns outcomes into exit codes."""
+
+    @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True,
+                  help="How to print findings.")
+    @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+    @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+    @wraps(fn)
+    def wrapper(*args: Any, debug: bool, **kwargs: Any) -> None:
+        sys.exit(guarded(fn, debug, *args, **kwargs))
+
+    return wrapper
+
+
+def guarded(fn: Callable[..., int], debug: bool, *args: Any, **kwargs: Any) -> int:
+    from .errors import RayGitopsError, UsageError
+
+    try:
+        return int(fn(*args, **kwargs))
+    except RayGitopsError as exc:
+        from .commands.output import emit_report
+        from .report import Result
+
+        emit_report(Result(exc.diagnostics), kwargs.get("fmt", "text"))
+        return Exit.INVALID
+    except UsageError as exc:
+        click.echo(f"ray-gitops: {exc}", err=True)
+        return Exit.ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # the one place that catches everything
+        if debug:
+            traceback.print_exc()
+        else:
+            click.echo(f"ray-gitops: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --debug for the traceback)", err=True)
+        return Exit.ERROR
+
+
+ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
+                    help="Repository root (default: the nearest folder with ray-gitops.yaml).")
+STRICT = click.option("--strict", is_flag=True, help="Policy warnings become errors.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ray-gitops")
+def main() -> None:
+    """Ray on Kubernetes, declared in git: validate specs, render KubeRay manifests."""
+
+
+@main.command()
+@ROOT
+@STRICT
+@common
+def render(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+    """Compile specs/ into rendered/ (writes nothing unless everything is valid)."""
+    from .commands import render as command
+
+    return command.run(root, fmt, quiet, strict)
+
+
+@main.command()
+@ROOT
+@STRICT
+@common
+def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+    """Exit 1, with a diff, when rendered/ is not what specs/ produce."""
+    from .commands import check as command
+
+    return command.run(root, fmt, quiet, strict)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@ROOT
+@STRICT
+@common
+def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
+             strict: bool) -> int:
+    """Validate specs (all by default), rendered manifests or plain KubeRay manifests."""
+    from .commands import validate as command
+
+    return command.run(paths, root, fmt, quiet, strict)
+
+
+@main.command()
+@click.option("--kind", default=None, help="One spec kind only.")
+@common
+def schema(kind: str | None, fmt: str, quiet: bool) -> int:
+    """Print the spec JSON Schema (draft 7, for editors)."""
+    from .commands import schema as command
+
+    return command.run(kind)

@@ -1,0 +1,20 @@
+"""How commands print: reports on stdout, notes on stderr."""
+
+from __future__ import annotations
+
+import click
+
+from ..report import REPORTERS, Result
+
+
+def emit_report(result: Result, fmt: str, *, quiet: bool = False) -> None:
+    if quiet:
+        result = Result(result.errors)
+    text = REPORTERS[fmt](result)
+    if text:
+        click.echo(text)
+
+
+def note(message: str, *, quiet: bool = False) -> None:
+    if not quiet:
+        click.echo(message, err=True)

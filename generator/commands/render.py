@@ -1,0 +1,31 @@
+"""``ray-gitops render``: specs/ -> rendered/, only when everything is valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..build import build, open_repo
+from ..errors import Exit
+from ..tree import write
+from .output import emit_report, note
+
+
+def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+    repo = open_repo(root)
+    result = build(repo)
+    report = result.result.strict() if strict or repo.settings.policy.strict else result.result
+    emit_report(report, fmt, quiet=quiet)
+    if not report.ok:
+        note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)
+        return Exit.INVALID
+    done = write(repo.rendered_dir, result.files)
+    folder = repo.settings.rendered
+    for name in done.written:
+        note(f"wrote {folder}/{name}", quiet=quiet)
+    for name in done.removed:
+        note(f"removed {folder}/{name}", quiet=quiet)
+    for name in done.kept:
+        note(f"left {folder}/{name}: not written by ray-gitops", quiet=quiet)
+    note(f"{len(result.files)} files in {folder}/, {len(done.written)} written, "
+         f"{len(done.removed)} removed", quiet=quiet)
+    return Exit.OK

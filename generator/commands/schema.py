@@ -1,0 +1,16 @@
+"""``ray-gitops schema``: print the spec JSON Schema."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import Exit, UsageError
+from ..spec.jsonschema import dump, spec_schema
+from ..spec.models import KINDS
+
+
+def run(kind: str | None) -> int:
+    if kind is not None and kind not in KINDS:
+        raise UsageError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    click.echo(dump(spec_schema(kind)), nl=False)
+    return Exit.OK

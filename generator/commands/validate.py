@@ -1,0 +1,77 @@
+"""``ray-gitops validate [PATH ...]``: specs, rendered manifests, plain KubeRay manifests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..build import YAML_SUFFIXES, build, open_repo, validate_manifest
+from ..config import Repo
+from ..errors import Exit, RayGitopsError, UsageError
+from ..report import Result
+from ..schemas import OutputSchemas
+from ..spec.load import Document, load_file
+from ..spec.models import API_VERSION
+from .output import emit_report, note
+
+
+def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+    repo = open_repo(root)
+    result = Result()
+    if not paths:
+        result = build(repo, emit=False).result
+        checked = "all specs"
+    else:
+        files = list(_expand(paths))
+        result = _validate_files(repo, files)
+        checked = f"{len(files)} file(s)"
+    if strict or repo.settings.policy.strict:
+        result = result.strict()
+    emit_report(result, fmt, quiet=quiet)
+    if result.ok:
+        note(f"ok: {checked}", quiet=quiet)
+        return Exit.OK
+    return Exit.INVALID
+
+
+def _expand(paths: Iterable[Path]) -> Iterable[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+        elif path.is_file():
+            yield path
+        else:
+            raise UsageError(f"no such file or folder: {path}")
+
+
+def _validate_files(repo: Repo, files: list[Path]) -> Result:
+    result = Result()
+    spec_files: list[Path] = []
+    manifests: list[Document] = []
+    for path in files:
+        try:
+            docs = load_file(path, repo.shown(path))
+        except RayGitopsError as exc:
+            result.extend(exc.diagnostics)
+            continue
+        if _is_spec_file(path, docs, repo):
+            spec_files.append(path)
+        else:
+            manifests.extend(docs)
+    if spec_files:
+        shown = {repo.shown(p) for p in spec_files}
+        found = build(repo, extra=spec_files, emit=False).result
+        result.extend(d for d in found.diagnostics if d.file in shown)
+    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+    for doc in manifests:
+        result.extend(validate_manifest(doc, schemas))
+    return result
+
+
+def _is_spec_file(path: Path, docs: list[Document], repo: Repo) -> bool:
+    """A file under specs/, or one whose documents are ray-gitops specs."""
+    try:
+        path.resolve().relative_to(repo.specs_dir.resolve())
+        return True
+    except ValueError:
+        return any(isinstance(d.data, dict) and d.data.get("apiVersion") == API_VERSION for d in docs)

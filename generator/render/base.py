@@ -1,0 +1,78 @@
+"""What a renderer returns, and how a rendered field leads back to its spec line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import Settings
+from ..spec.parse import Spec
+from ..spec.ref import Path_
+from ..spec.refs import SpecIndex
+
+
+@dataclass
+class Origins:
+    """Rendered path prefix -> the spec path it was built from.
+
+    A rendered field found by a rule or a schema is reported at the spec line
+    of its longest mapped prefix. With ``keep`` the rest of the rendered path
+    is appended (the names agree below that point); without it the spec path
+    stands for everything below (a pod template built from a group).
+    """
+
+    entries: dict[Path_, tuple[Path_, bool]] = field(default_factory=dict)
+
+    def add(self, rendered: Path_, spec: Path_, *, keep: bool = True) -> None:
+        self.entries[tuple(rendered)] = (tuple(spec), keep)
+
+    def locate(self, rendered: Path_) -> Path_:
+        for cut in range(len(rendered), -1, -1):
+            found = self.entries.get(tuple(rendered[:cut]))
+            if found is not None:
+                spec, keep = found
+                return (*spec, *rendered[cut:]) if keep else spec
+        return ()
+
+
+@dataclass
+class Rendered:
+    """One object of a rendered base, with the spec it came from."""
+
+    obj: dict[str, Any]
+    spec: Spec | None
+    origins: Origins = field(default_factory=Origins)
+
+    @property
+    def kind(self) -> str:
+        return str(self.obj["kind"])
+
+    @property
+    def name(self) -> str:
+        return str(self.obj["metadata"]["name"])
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind.lower()}-{self.name}.yaml"
+
+
+@dataclass(frozen=True)
+class Context:
+    settings: Settings
+    index: SpecIndex
+
+    def compute_template(self, name: str, namespace: str | None) -> Any:
+        found = self.index.get("ComputeTemplate", name, namespace)
+        assert found is not None, "references are checked before rendering"
+        return found.model.spec
+
+
+def metadata(name: str, namespace: str | None, labels: dict[str, str],
+             annotations: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": name}
+    if namespace:
+        out["namespace"] = namespace
+    out["labels"] = labels
+    if annotations:
+        out["annotations"] = dict(sorted(annotations.items()))
+    return out

@@ -1,0 +1,41 @@
+"""Layer 7: policy. Warnings by default; errors with --strict or `policy.strict`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from ..spec.ref import Path_
+from .base import Finding, rule
+from .raycluster import image_tag
+
+MUTABLE_TAGS = ("latest",)
+
+
+def containers(node: Any, at: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
+    """Every container (and init container) anywhere in an object."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("containers", "initContainers") and isinstance(value, list):
+                for i, item in enumerate(value):
+                    if isinstance(item, dict):
+                        yield (*at, key, i), item
+            else:
+                yield from containers(value, (*at, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from containers(item, (*at, i))
+
+
+@rule("*")
+def pinned_images(obj: dict[str, Any]) -> Iterator[Finding]:
+    for at, container in containers(obj):
+        image = container.get("image")
+        if not isinstance(image, str) or "@" in image:
+            continue
+        tag = image_tag(image)
+        if tag is None or tag in MUTABLE_TAGS:
+            shown = "not tagged" if tag is None else f"tagged {tag!r}"
+            yield Finding((*at, "image"), "RG100",
+                          f"image {image!r} is {shown}: pin a version so that git says what runs",
+                          severity="warning")

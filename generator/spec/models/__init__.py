@@ -1,0 +1,14 @@
+"""The spec kinds; adding one means adding a module and a line in KINDS."""
+
+from __future__ import annotations
+
+from .base import API_VERSION, Metadata, Strict
+from .cluster import ClusterBody, RayCluster
+from .compute import ComputeTemplate
+
+KINDS: dict[str, type[Strict]] = {
+    "ComputeTemplate": ComputeTemplate,
+    "RayCluster": RayCluster,
+}
+
+__all__ = ["API_VERSION", "KINDS", "ClusterBody", "ComputeTemplate", "Metadata", "RayCluster"]

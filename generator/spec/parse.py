@@ -1,0 +1,206 @@
+"""Spec documents -> immutable models, with every error at ``file:line:col``."""
+
+from __future__ import annotations
+
+import difflib
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from ..errors import Diagnostic
+from .load import Document, Path_
+from .models import API_VERSION, KINDS
+from .models.base import Strict
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One validated spec document and where it came from."""
+
+    doc: Document
+    model: Any  # one of the KINDS models
+    path: Path  # the spec file
+
+    @property
+    def kind(self) -> str:
+        return str(self.model.kind)
+
+    @property
+    def name(self) -> str:
+        return str(self.model.metadata.name)
+
+    @property
+    def namespace(self) -> str | None:
+        return self.model.metadata.namespace  # type: ignore[no-any-return]
+
+    @property
+    def app(self) -> str:
+        """The app a spec belongs to: its file's stem, the rendered folder's name."""
+        return self.path.stem
+
+
+def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return [doc.diagnostic((), "RG006", "a spec document must be a mapping")]
+    api_version = data.get("apiVersion")
+    kind = data.get("kind")
+    if isinstance(api_version, str) and api_version.split("/")[0].endswith("ray.io"):
+        return [
+            doc.diagnostic(
+                ("apiVersion",), "RG007",
+                f"this is a KubeRay manifest ({api_version} {kind}), not a ray-gitops spec; "
+                "convert it with `ray-gitops import` or keep it outside specs/",
+            )
+        ]
+    if api_version != API_VERSION:
+        return [
+            doc.diagnostic(
+                ("apiVersion",), "RG008", f"expected apiVersion {API_VERSION!r}, got {api_version!r}"
+            )
+        ]
+    model_cls = KINDS.get(kind) if isinstance(kind, str) else None
+    if model_cls is None:
+        return [
+            doc.diagnostic(
+                ("kind",), "RG008", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
+                hint=_did_you_mean(str(kind), KINDS),
+            )
+        ]
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        return errors_to_diagnostics(exc, doc, model_cls)
+    return Spec(doc, model, path)
+
+
+def parse_model(doc: Document, model_cls: type[Strict]) -> Any | list[Diagnostic]:
+    """Validate a whole document against one model (used for ray-gitops.yaml)."""
+    if not isinstance(doc.data, dict):
+        return [doc.diagnostic((), "RG006", "expected a mapping")]
+    try:
+        return model_cls.model_validate(doc.data)
+    except ValidationError as exc:
+        return errors_to_diagnostics(exc, doc, model_cls)
+
+
+def errors_to_diagnostics(
+    exc: ValidationError, doc: Document, model_cls: type[BaseModel], base: Path_ = ()
+) -> list[Diagnostic]:
+    out = []
+    for error in exc.errors(include_url=False):
+        path = (*base, *_data_path(doc.data, error["loc"], base))
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            name = path[-1]
+            allowed = _fields_at(model_cls, path[len(base):-1])
+            out.append(
+                doc.diagnostic(
+                    path, "RG009", f"unknown field {name!r}", key=True,
+                    hint=_did_you_mean(str(name), allowed),
+                )
+            )
+        elif kind == "missing":
+            out.append(doc.diagnostic(path, "RG010", "required field is missing"))
+        else:
+            code = kind if kind.startswith("RG") else "RG010"
+            out.append(doc.diagnostic(path, code, _message(error)))
+    return out
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    if error["type"] in ("literal_error", "enum") or error["type"].startswith("RG"):
+        return message
+    value = error.get("input")
+    if isinstance(value, dict | list):
+        return message
+    return f"{message} (got {value!r})"
+
+
+def _data_path(data: Any, loc: tuple[Any, ...], base: Path_) -> Path_:
+    """Keep the parts of a pydantic location that are keys of the data.
+
+    pydantic adds the tags of union members and validators to a location;
+    they are not in the document, so a walk over the data drops them.
+    """
+    node = data
+    for part in base:
+        node = node[part] if isinstance(node, dict | list) else None
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            out.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and _looks_like_field(part):
+            # a missing or unknown key: it ends the path
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def _looks_like_field(part: str) -> bool:
+    # union tags look like type names (str, EnvSource, function-after[...])
+    return part[:1].islower() and "[" not in part and part not in ("str", "int", "float", "bool")
+
+
+def _fields_at(model_cls: Any, path: Path_) -> list[str]:
+    """The keys allowed at ``path`` below ``model_cls`` (for did-you-mean hints)."""
+    tp: Any = model_cls
+    for part in path:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    model = _model_in(tp)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    tp = _strip(tp)
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(tp):
+            found = _step(arg, part)
+            if found is not None:
+                return found
+        return None
+    if origin is list and isinstance(part, int):
+        return get_args(tp)[0]
+    if origin is dict and isinstance(part, str):
+        return get_args(tp)[1]
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        for name, field in tp.model_fields.items():
+            if part in (name, field.alias):
+                return field.annotation
+    return None
+
+
+def _strip(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def _model_in(tp: Any) -> type[BaseModel] | None:
+    tp = _strip(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    if get_origin(tp) in (Union, types.UnionType):
+        for arg in get_args(tp):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else ""
