@@ -144,7 +144,8 @@ def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic
         message = finding.message
         if finding.code == "RG030":
             message = f"{message} (rendered {where}, at {dotted(finding.path) or 'top level'})"
-        out.append(doc.diagnostic(spec_path, finding.code, message, severity=finding.severity))
+        out.append(doc.diagnostic(spec_path, finding.code, message, severity=finding.severity,
+                                  hint=finding.hint, key=finding.key))
     return out
 
 
@@ -155,5 +156,6 @@ def validate_manifest(doc: Document, schemas: OutputSchemas) -> list[Diagnostic]
         return [doc.diagnostic((), "RG006", "a manifest must be a mapping")]
     findings = [*check_object(data), *schemas.validate(data, prepare=True, missing_ok=True)]
     return [
-        doc.diagnostic(f.path, f.code, f.message, severity=f.severity) for f in findings
+        doc.diagnostic(f.path, f.code, f.message, severity=f.severity, hint=f.hint, key=f.key)
+        for f in findings
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from enum import IntEnum
 
 
@@ -23,7 +24,7 @@ class Diagnostic:
     field: str
     message: str
     severity: str = "error"  # or "warning"
-    hint: str = field(default="", compare=False)
+    hint: str = dataclasses.field(default="", compare=False)
 
     def text(self) -> str:
         where = f"{self.file}:{self.line}:{self.col}"

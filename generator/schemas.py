@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .rules.base import Finding
+from .spec.parse import did_you_mean
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 CUSTOM = {
@@ -92,10 +93,7 @@ class OutputSchemas:
             apply_server_defaults(obj, schema)
         if validator.is_valid(obj):
             return []
-        return [
-            Finding(tuple(error.instance_path), "RG030", _short(error.message))
-            for error in validator.iter_errors(obj)
-        ]
+        return [found for error in validator.iter_errors(obj) for found in _findings(error, schema)]
 
     def _validator(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None]:
         folder = CUSTOM.get(api_version)
@@ -112,7 +110,8 @@ class OutputSchemas:
 def _load(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            return json.load(handle)  # type: ignore[no-any-return]
+            schema: dict[str, Any] = json.load(handle)
+            return schema
     except FileNotFoundError:
         raise SchemaError(f"no schema for {Path(path).stem} ({path})") from None
 
@@ -141,6 +140,30 @@ def _core_validator(folder: str, name: str) -> Any:
     return jsonschema_rs.validator_for(
         _load(str(path)), registry=_registry(folder), base_uri=f"https://kubernetes.io/api/{name}"
     )
+
+
+def _findings(error: Any, schema: dict[str, Any] | None) -> list[Finding]:
+    at = tuple(error.instance_path)
+    unexpected = getattr(error.kind, "unexpected", None)
+    if not unexpected:
+        return [Finding(at, "RG030", _short(error.message))]
+    known = _schema_at(schema, tuple(error.schema_path)[:-1]).get("properties", {})
+    return [
+        Finding((*at, name), "RG030", f"unknown field {name!r}", key=True,
+                hint=did_you_mean(str(name), known))
+        for name in unexpected
+    ]
+
+
+def _schema_at(schema: dict[str, Any] | None, path: tuple[Any, ...]) -> dict[str, Any]:
+    node: Any = schema or {}
+    for part in path:
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) else None
+        )
+        if node is None:
+            return {}
+    return node if isinstance(node, dict) else {}
 
 
 def apply_server_defaults(node: Any, schema: dict[str, Any]) -> None:

@@ -14,7 +14,7 @@ import yaml
 _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-class Dumper(_Dumper):  # type: ignore[misc, valid-type]
+class Dumper(_Dumper):
     """Block style, 2-space indent, keys in the order the renderer built them."""
 
 

@@ -78,6 +78,8 @@ def pod_template(
     origins.add((*at, "metadata", "labels"), (*spec_at, "labels"), keep=False)
     origins.add((*at, "metadata", "annotations"), (*spec_at, "annotations"), keep=False)
     origins.add((*ray, "env"), (*spec_at, "env"), keep=False)
+    for i, name in enumerate(sorted(group.env)):
+        origins.add((*ray, "env", i), (*spec_at, "env", name), keep=False)
     origins.add((*ray, "image"), (*spec_at, "image"), keep=False)
     origins.add((*ray, "resources"), (*spec_at, "computeTemplate"), keep=False)
     origins.add((*ray, "volumeMounts"), (*spec_at, "volumes"))

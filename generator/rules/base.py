@@ -15,6 +15,8 @@ class Finding:
     code: str
     message: str
     severity: str = "error"
+    hint: str = ""
+    key: bool = False  # points at a key (an unknown field), not its value
 
 
 ObjectRule = Callable[[dict[str, Any]], Iterable[Finding]]

@@ -181,6 +181,8 @@ def _duplicates(entries: Any, at: Path_, what: str) -> Iterator[Finding]:
 def containers_present_and_ray_first(view: ClusterView) -> Iterator[Finding]:
     for at, group in view.groups():
         pod = mapping(mapping(group.get("template")).get("spec"))
+        if not isinstance(pod.get("containers", []), list):
+            continue  # the schema says what is wrong with it
         containers = list(items(pod.get("containers")))
         if not containers:
             yield Finding((*at, "template", "spec", "containers"), "RG023",

@@ -20,8 +20,8 @@ def spec_schema(kind: str | None = None) -> dict[str, Any]:
     if kind is not None:
         schema = KINDS[kind].model_json_schema(by_alias=True)
     else:
-        union = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
-        schema = TypeAdapter(union).json_schema(by_alias=True)
+        union: Any = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+        schema = _by_kind(TypeAdapter(union).json_schema(by_alias=True))
     text = json.dumps(schema, sort_keys=True).replace('"#/$defs/', '"#/definitions/')
     out: dict[str, Any] = json.loads(text)
     if "$defs" in out:
@@ -29,6 +29,22 @@ def spec_schema(kind: str | None = None) -> dict[str, Any]:
     title = f"ray-gitops {kind}" if kind else "ray-gitops spec document"
     return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_ID,
             "title": title, **out}
+
+
+def _by_kind(union: dict[str, Any]) -> dict[str, Any]:
+    """``oneOf`` + ``discriminator`` -> ``if kind == X then X``: editors then report
+    the error in the document's own kind, not "valid under none of the schemas"."""
+    mapping = union["discriminator"]["mapping"]
+    return {
+        "type": "object",
+        "required": ["apiVersion", "kind", "metadata", "spec"],
+        "properties": {"kind": {"enum": sorted(mapping)}},
+        "allOf": [
+            {"if": {"properties": {"kind": {"const": kind}}}, "then": {"$ref": ref}}
+            for kind, ref in sorted(mapping.items())
+        ],
+        "$defs": union["$defs"],
+    }
 
 
 def dump(schema: dict[str, Any]) -> str:

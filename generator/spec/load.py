@@ -157,28 +157,52 @@ def _check_text(text: str, shown: str) -> None:
 
 
 def _flow_too_deep(text: str) -> int | None:
+    """Offset of the first bracket nested deeper than MAX_DEPTH, if any.
+
+    A scanner, not a parser: it skips quoted scalars and comments, which is
+    enough to never reject real specs while catching every deep nesting.
+    """
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return None
     depth = 0
-    quote = ""
-    comment = False
-    for offset, char in enumerate(text):
-        if comment:
-            comment = char != "\n"
-        elif quote:
-            if char == quote:
-                quote = ""
-        elif char in "'\"" and depth:
-            quote = char
-        elif char == "#":
-            comment = True
+    offset = 0
+    size = len(text)
+    previous = "\n"  # the last character that was not a space or a tab
+    while offset < size:
+        char = text[offset]
+        if char in "'\"" and previous in "\n:,[{-?":
+            offset = _end_of_quoted(text, offset)
+        elif char == "#" and (offset == 0 or text[offset - 1] in " \t\n"):
+            newline = text.find("\n", offset)
+            offset = size if newline < 0 else newline
+            continue
         elif char in "[{":
             depth += 1
             if depth > MAX_DEPTH:
                 return offset
         elif char in "]}":
             depth = max(0, depth - 1)
+        if char not in " \t":
+            previous = char
+        offset += 1
     return None
+
+
+def _end_of_quoted(text: str, start: int) -> int:
+    quote = text[start]
+    offset = start + 1
+    while offset < len(text):
+        char = text[offset]
+        if quote == '"' and char == "\\":
+            offset += 2
+            continue
+        if char == quote:
+            if quote == "'" and text.startswith("''", offset):
+                offset += 2
+                continue
+            return offset
+        offset += 1
+    return len(text)
 
 
 def _pos(node: Any) -> Pos:
@@ -202,7 +226,12 @@ class _Builder:
     def build(self, node: Any, path: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
-            raise self.fail(node, "RG004", f"document expands to more than {MAX_NODES} nodes (aliases?)")
+            # aliased nodes carry their anchor's position: name the top-level key instead
+            where = self.keys.get(path[:1]) or _pos(node)
+            raise RayGitopsError.at(
+                self.shown, where.line, where.col, "RG004",
+                f"document expands to more than {MAX_NODES} nodes (aliases?)",
+            )
         if depth > MAX_DEPTH:
             raise self.fail(node, "RG004", f"nesting deeper than {MAX_DEPTH} levels")
         self.values[path] = _pos(node)
@@ -233,6 +262,9 @@ class _Builder:
                 )
             self.keys[(*path, key)] = _pos(key_node)
             out[key] = self.build(value_node, (*path, key), depth + 1)
+            if value_node.id != "scalar":
+                # a block collection starts on the line after its key: point at the key
+                self.values[(*path, key)] = self.keys[(*path, key)]
         if merged:
             self.values[path] = _pos(node)  # the merge sources recorded their own
             for key, value in merged.items():

@@ -34,7 +34,8 @@ class Spec:
 
     @property
     def namespace(self) -> str | None:
-        return self.model.metadata.namespace  # type: ignore[no-any-return]
+        namespace: str | None = self.model.metadata.namespace
+        return namespace
 
     @property
     def app(self) -> str:
@@ -67,7 +68,7 @@ def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
         return [
             doc.diagnostic(
                 ("kind",), "RG008", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
-                hint=_did_you_mean(str(kind), KINDS),
+                hint=did_you_mean(str(kind), KINDS),
             )
         ]
     try:
@@ -100,7 +101,7 @@ def errors_to_diagnostics(
             out.append(
                 doc.diagnostic(
                     path, "RG009", f"unknown field {name!r}", key=True,
-                    hint=_did_you_mean(str(name), allowed),
+                    hint=did_you_mean(str(name), allowed),
                 )
             )
         elif kind == "missing":
@@ -129,20 +130,26 @@ def _data_path(data: Any, loc: tuple[Any, ...], base: Path_) -> Path_:
     """
     node = data
     for part in base:
-        node = node[part] if isinstance(node, dict | list) else None
+        node = _child(node, part)[1]
     out: list[str | int] = []
     for part in loc:
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-            out.append(part)
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            node = node[part]
+        found, child = _child(node, part)
+        if found:
+            node = child
             out.append(part)
         elif isinstance(node, dict) and isinstance(part, str) and _looks_like_field(part):
             # a missing or unknown key: it ends the path
             out.append(part)
             node = None
     return tuple(out)
+
+
+def _child(node: Any, part: Any) -> tuple[bool, Any]:
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
 
 
 def _looks_like_field(part: str) -> bool:
@@ -201,6 +208,6 @@ def _model_in(tp: Any) -> type[BaseModel] | None:
     return None
 
 
-def _did_you_mean(word: str, choices: Any) -> str:
+def did_you_mean(word: str, choices: Any) -> str:
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..errors import Diagnostic
-from .parse import Spec, _did_you_mean
+from .parse import Spec, did_you_mean
 
 
 class SpecIndex:
@@ -53,7 +53,7 @@ def check_references(index: SpecIndex) -> list[Diagnostic]:
                     spec.doc.diagnostic(
                         ref.path, "RG014",
                         f"{ref.kind} {ref.name!r} not found (known: {listing})",
-                        hint=_did_you_mean(ref.name, known),
+                        hint=did_you_mean(ref.name, known),
                     )
                 )
     return out

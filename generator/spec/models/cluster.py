@@ -27,8 +27,9 @@ from .base import (
 def _exactly_one(model: Strict, fields: tuple[str, ...], what: str) -> None:
     given = [name for name in fields if getattr(model, name) is not None]
     if len(given) != 1:
-        names = ", ".join(model.model_fields[f].alias or f for f in fields)
-        found = ", ".join(model.model_fields[f].alias or f for f in given) or "none"
+        known = type(model).model_fields
+        names = ", ".join(known[f].alias or f for f in fields)
+        found = ", ".join(known[f].alias or f for f in given) or "none"
         raise PydanticCustomError(
             "RG010", "{what}: give exactly one of {names} (found: {found})",
             {"what": what, "names": names, "found": found},
@@ -56,13 +57,13 @@ class EnvSource(Strict):
 
 
 def _env_kind(value: Any) -> str:
-    return "source" if isinstance(value, dict | EnvSource) else "value"
+    return "EnvSource" if isinstance(value, dict | EnvSource) else "Value"
 
 
 # A literal value, or a reference; dispatched on shape so that a wrong value
 # gets one error, not one per union member.
 EnvValue = Annotated[
-    Annotated[ScalarString, Tag("value")] | Annotated[EnvSource, Tag("source")],
+    Annotated[ScalarString, Tag("Value")] | Annotated[EnvSource, Tag("EnvSource")],
     Discriminator(_env_kind),
 ]
 
@@ -163,9 +164,10 @@ class WorkerGroup(NodeGroup):
         low = self.min_replicas
         high = self.max_replicas
         if low is None:
-            low = 0 if autoscaling else self.replicas
+            fixed = self.replicas if high is None else min(self.replicas, high)
+            low = 0 if autoscaling else fixed
         if high is None:
-            high = self.replicas if not autoscaling else max(self.replicas, low)
+            high = max(self.replicas, low)
         return low, high
 
 

@@ -1,0 +1,184 @@
+"""The commands as users run them: in process with CliRunner, and a few as subprocesses."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from click.testing import Result
+
+from generator.tree import on_disk
+
+CLUSTER = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayCluster
+metadata:
+  name: demo
+spec:
+  head:
+    computeTemplate: default-template
+  workerGroups:
+    - name: small
+      computeTemplate: default-template
+      replicas: 2
+      maxReplicas: 4
+"""
+Cli = Callable[..., Result]
+
+
+def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {name: (p.read_bytes(), p.stat().st_mtime_ns) for name, p in on_disk(folder).items()}
+
+
+def test_render_then_check(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    result = cli("render", "--root", root)
+    assert result.exit_code == 0, result.output
+    assert sorted(on_disk(root / "rendered")) == [
+        "demo/kustomization.yaml", "demo/raycluster-demo.yaml"]
+    assert cli("check", "--root", root).exit_code == 0
+
+
+def test_render_leaves_unchanged_files_untouched(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    cli("render", "--root", root)
+    before = snapshot(root / "rendered")
+    result = cli("render", "--root", root)
+    assert result.exit_code == 0
+    assert snapshot(root / "rendered") == before
+    assert "0 written" in result.output
+
+
+def test_invalid_spec_writes_nothing(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    cli("render", "--root", root)
+    before = snapshot(root / "rendered")
+    (root / "specs" / "demo.yaml").write_text(CLUSTER.replace("replicas: 2", "replicas: 9"))
+    (root / "specs" / "other.yaml").write_text(CLUSTER.replace("demo", "other"))
+    result = cli("render", "--root", root)
+    assert result.exit_code == 1
+    assert "specs/demo.yaml:11:17: error RG012: spec.workerGroups[0].replicas:" in result.output
+    assert "nothing written" in result.output
+    assert snapshot(root / "rendered") == before
+
+
+def test_check_reports_drift(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    cli("render", "--root", root)
+    (root / "specs" / "demo.yaml").write_text(CLUSTER.replace("replicas: 2", "replicas: 3"))
+    (root / "rendered" / "old").mkdir()
+    (root / "rendered" / "old" / "x.yaml").write_text("# stray\n")
+    (root / "specs" / "new.yaml").write_text(CLUSTER.replace("demo", "new"))
+    result = cli("check", "--root", root)
+    assert result.exit_code == 1
+    assert "\n-    replicas: 2\n" in result.output and "\n+    replicas: 3\n" in result.output
+    assert "missing: rendered/new/raycluster-new.yaml" in result.output
+    assert "stray: rendered/old/x.yaml" in result.output
+
+
+def test_render_removes_what_it_wrote_and_keeps_the_rest(
+    cli: Cli, make_repo: Callable[..., Path]
+) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    cli("render", "--root", root)
+    (root / "rendered" / "notes.txt").write_text("mine\n")
+    (root / "specs" / "demo.yaml").unlink()
+    result = cli("render", "--root", root)
+    assert result.exit_code == 0
+    assert sorted(on_disk(root / "rendered")) == ["notes.txt"]
+    assert "not written by ray-gitops" in result.output
+
+
+def test_validate_formats(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER.replace("replicas: 2", "replicaz: 2")})
+    text = cli("validate", "--root", root)
+    assert text.exit_code == 1
+    assert ("specs/demo.yaml:11:7: error RG009: spec.workerGroups[0].replicaz: "
+            "unknown field 'replicaz' (did you mean 'replicas'?)") in text.output
+    data = json.loads(cli("validate", "--root", root, "--format", "json").output)
+    assert data["ok"] is False
+    assert data["diagnostics"][0]["code"] == "RG009"
+    github = cli("validate", "--root", root, "--format", "github").output
+    assert github.startswith("::error file=specs/demo.yaml,line=11,col=7,title=RG009::")
+
+
+def test_validate_one_spec_file_uses_the_whole_repository(
+    cli: Cli, make_repo: Callable[..., Path]
+) -> None:
+    root = make_repo({"demo.yaml": CLUSTER, "broken.yaml": "kind: [\n"})
+    # the compute template lives in another file; the broken file is not reported
+    os.chdir(root)
+    result = cli("validate", "specs/demo.yaml")
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_plain_manifests(cli: Cli, tmp_path: Path) -> None:
+    cases = Path(__file__).parent / "cases" / "manifests"
+    assert cli("validate", "--root", tmp_path, cases / "valid").exit_code == 0
+    result = cli("validate", "--root", tmp_path, cases / "invalid" / "ft-mixed.yaml")
+    assert result.exit_code == 1
+    assert "RG025" in result.output
+
+
+def test_strict_turns_warnings_into_errors(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER.replace(
+        "computeTemplate: default-template\n  workerGroups",
+        "computeTemplate: default-template\n    image: rayproject/ray:latest\n  workerGroups")})
+    relaxed = cli("validate", "--root", root)
+    assert relaxed.exit_code == 0 and "warning RG100" in relaxed.output
+    strict = cli("validate", "--root", root, "--strict")
+    assert strict.exit_code == 1 and "error RG100" in strict.output
+
+
+def test_unknown_path_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    result = cli("validate", "--root", tmp_path, tmp_path / "nope.yaml")
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.output
+
+
+def test_bad_settings_file(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({}, config="kubernetesVersion: '1.33'\nrayVerison: 2.52.0\n")
+    result = cli("validate", "--root", root)
+    assert result.exit_code == 1
+    assert "ray-gitops.yaml:2:1: error RG009: rayVerison: unknown field 'rayVerison'" in result.output
+
+
+def test_schema_command(cli: Cli) -> None:
+    schema = json.loads(cli("schema").output)
+    assert schema["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert json.loads(cli("schema", "--kind", "ComputeTemplate").output)["title"]
+    assert cli("schema", "--kind", "Nope").exit_code == 2
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_subprocess_check_on_this_repository() -> None:
+    root = Path(__file__).resolve().parent.parent
+    done = run("check", cwd=root)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_subprocess_invalid_spec_exit_code(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": "apiVersion: ray-gitops/v1alpha1\nkind: RayCluster\n"})
+    done = run("validate", cwd=root)
+    assert done.returncode == 1
+    assert "specs/demo.yaml:1:1: error RG010: metadata: required field is missing" in done.stdout
+
+
+def test_subprocess_internal_error_is_one_line(make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"demo.yaml": CLUSTER})
+    # an unreadable rendered/ (a file where the folder should be) is not the user's spec error
+    (root / "rendered").write_text("not a folder\n")
+    done = run("render", cwd=root)
+    assert done.returncode == 2
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "run with --debug" in done.stderr
+    debug = run("render", "--debug", cwd=root)
+    assert debug.returncode == 2 and "Traceback" in debug.stderr

@@ -1,0 +1,84 @@
+"""Layer 1: hostile or broken YAML gets a positioned error, in bounded time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from generator.errors import RayGitopsError
+from generator.spec.load import MAX_DEPTH, MAX_FILE_BYTES, load_file, load_text
+
+
+def error_of(path: Path) -> tuple[str, int, int]:
+    with pytest.raises(RayGitopsError) as caught:
+        load_file(path, path.name)
+    (d,) = caught.value.diagnostics
+    return d.code, d.line, d.col
+
+
+def test_binary_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\nb: \x00\x01\x02\n")
+    assert error_of(path) == ("RG005", 2, 4)
+
+
+def test_non_utf8_file(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_bytes(b"a: 1\nname: caf" + b"\xe9\n")
+    assert error_of(path) == ("RG005", 2, 10)
+
+
+def test_file_over_the_size_limit(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("# padding\n" * (MAX_FILE_BYTES // 10 + 1))
+    assert error_of(path) == ("RG004", 1, 1)
+
+
+def test_deep_flow_nesting_does_not_crash(tmp_path: Path) -> None:
+    # libyaml's composer recurses without a limit: 100k "[" would kill the interpreter
+    path = tmp_path / "x.yaml"
+    path.write_text("a: " + "[" * 100_000 + "]" * 100_000 + "\n")
+    assert error_of(path) == ("RG004", 1, 4 + MAX_DEPTH)
+
+
+def test_deep_block_nesting(tmp_path: Path) -> None:
+    path = tmp_path / "x.yaml"
+    path.write_text("".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH + 5)) + "  " * 70 + "v\n")
+    code, line, _ = error_of(path)
+    assert (code, line) == ("RG004", MAX_DEPTH + 2)
+
+
+def test_brackets_in_strings_and_comments_are_not_nesting() -> None:
+    text = 'a: "' + "[" * 100 + '"\n# ' + "{" * 100 + "\nb: [1, '[[', [2]]\nc: don't [\n"
+    (doc,) = load_text(text, "x.yaml")
+    assert doc.data == {"a": "[" * 100, "b": [1, "[[", [2]], "c": "don't ["}
+
+
+def test_positions_of_keys_and_values() -> None:
+    (doc,) = load_text("spec:\n  head:\n    computeTemplate: t\n  list: [1, 2]\n", "x.yaml")
+
+    def at(*path: str | int) -> tuple[int, int]:
+        pos = doc.pos(path)
+        return pos.line, pos.col
+
+    assert at("spec", "head", "computeTemplate") == (3, 22)
+    assert at("spec", "list", 1) == (4, 13)
+    # an absent path falls back to its nearest ancestor (a block mapping: its key)
+    assert at("spec", "head", "missing") == (2, 3)
+
+
+def test_yaml_1_2_scalars() -> None:
+    (doc,) = load_text("a: yes\nb: 0o17\nc: 1_000\nd: .inf\ne: ~\nf: 2024-01-01\n", "x.yaml")
+    assert doc.data == {"a": "yes", "b": 15, "c": 1000, "d": float("inf"), "e": None,
+                        "f": "2024-01-01"}
+
+
+def test_empty_documents_are_skipped() -> None:
+    assert [d.data for d in load_text("---\n---\na: 1\n---\n", "x.yaml")] == [{"a": 1}]
+
+
+def test_non_scalar_key() -> None:
+    with pytest.raises(RayGitopsError) as caught:
+        load_text("? [a, b]\n: 1\n", "x.yaml")
+    assert caught.value.diagnostics[0].code == "RG001"

@@ -1,0 +1,60 @@
+"""Schemas are data, pinned: the committed files are what their sources give today."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import jsonschema
+
+from generator import schemagen
+from generator.spec.jsonschema import dump, spec_schema
+from generator.spec.load import load_file
+
+from .conftest import ROOT
+
+SHARED = Path(os.environ.get("RAY_GITOPS_SHARED", ROOT.parent / "shared"))
+
+
+def test_spec_schema_is_current() -> None:
+    committed = (ROOT / "schemas" / "ray-gitops.schema.json").read_text()
+    assert committed == dump(spec_schema()), (
+        "schemas/ray-gitops.schema.json is stale: ray-gitops schema > schemas/ray-gitops.schema.json"
+    )
+
+
+def test_spec_schema_accepts_the_examples_for_editors() -> None:
+    schema = json.loads((ROOT / "schemas" / "ray-gitops.schema.json").read_text())
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
+    for path in sorted((ROOT / "specs").glob("*.yaml")):
+        assert path.read_text().startswith(
+            "# yaml-language-server: $schema=../schemas/ray-gitops.schema.json")
+        for doc in load_file(path, path.name):
+            assert list(validator.iter_errors(doc.data)) == [], path
+
+
+def test_spec_schema_flags_a_misspelling_for_editors() -> None:
+    validator = jsonschema.Draft7Validator(spec_schema())
+    doc = {"apiVersion": "ray-gitops/v1alpha1", "kind": "ComputeTemplate",
+           "metadata": {"name": "x"}, "spec": {"cpu": 1, "memroy": 2}}
+    assert [e.message for e in validator.iter_errors(doc)]
+
+
+def test_derived_crd_schemas_are_current() -> None:
+    # The CRDs are beside the repository, in ../shared (or RAY_GITOPS_SHARED).
+    derived = schemagen.outputs(SHARED)
+    for rel, text in derived.items():
+        committed = ROOT / "schemas" / rel
+        assert committed.read_text() == text, f"schemas/{rel} is stale: python -m generator.schemagen"
+    assert len(derived) == 6
+
+
+def test_derived_schema_is_strict_and_keeps_defaults() -> None:
+    schema = json.loads((ROOT / "schemas" / "kuberay" / "v1.7" / "raycluster.json").read_text())
+    group = schema["properties"]["spec"]["properties"]["workerGroupSpecs"]["items"]
+    assert group["additionalProperties"] is False
+    assert group["properties"]["maxReplicas"]["default"] == 2147483647
+    assert group["properties"]["maxReplicas"]["maximum"] == 2147483647
+    assert "description" not in json.dumps(schema)
