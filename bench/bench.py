@@ -1,0 +1,240 @@
+"""ray-gitops benchmarks: figures and ratios against references run in the same process.
+
+    python bench/bench.py [--specs 1000] [--runs 7]
+
+Prints:
+- render + validate of N synthetic cluster specs in one `ray-gitops render`
+  (a fresh process, as users run it): time per spec, and peak memory for N/4,
+  N/2 and N to show how it grows;
+- output validation throughput: the cached validators against
+  kubernetes_validate.validate() on the same core objects, and jsonschema
+  (Draft 7) against jsonschema-rs on the same RayClusters;
+- `ray-gitops validate <one spec>` as a pre-commit hook runs it, against
+  `python -c "import pydantic, ruamel.yaml, jsonschema, click"`.
+
+Timings are medians of several runs; machines here are shared, so read the
+ratios, not the absolute figures. Not a test: nothing here asserts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+HELM_MS_PER_CLUSTER = 70.0  # `helm template` of KubeRay's ray-cluster chart, measured by the issue
+IMPORTS = "import pydantic, ruamel.yaml, jsonschema, click"
+
+TEMPLATES = """\
+apiVersion: ray-gitops/v1alpha1
+kind: ComputeTemplate
+metadata: {name: cpu-small}
+spec: {cpu: 2, memory: 4}
+---
+apiVersion: ray-gitops/v1alpha1
+kind: ComputeTemplate
+metadata: {name: gpu-large}
+spec:
+  cpu: 8
+  memory: 30Gi
+  gpu: 1
+  tolerations: [{key: nvidia.com/gpu, operator: Exists, effect: NoSchedule}]
+"""
+
+
+def cluster_spec(i: int) -> str:
+    """A realistic cluster: autoscaling, two worker groups, env, volumes."""
+    return textwrap.dedent(f"""\
+        apiVersion: ray-gitops/v1alpha1
+        kind: RayCluster
+        metadata:
+          name: cluster-{i:05d}
+          labels: {{team: team-{i % 17}}}
+        spec:
+          autoscaling: {{version: v2, idleTimeoutSeconds: {60 + i % 300}}}
+          head:
+            computeTemplate: cpu-small
+            rayStartParams: {{num-cpus: 0}}
+            env:
+              LOG_LEVEL: info
+              API_TOKEN: {{secretKeyRef: {{name: api-{i % 5}, key: token}}}}
+            volumes:
+              - name: code
+                mountPath: /home/ray/code
+                configMap: {{name: code-{i % 9}}}
+          workerGroups:
+            - name: cpu
+              computeTemplate: cpu-small
+              replicas: {i % 4}
+              minReplicas: 0
+              maxReplicas: {4 + i % 8}
+            - name: gpu
+              computeTemplate: gpu-large
+              replicas: 0
+              maxReplicas: {1 + i % 4}
+              volumes:
+                - {{name: dshm, mountPath: /dev/shm, emptyDir: {{medium: Memory}}}}
+        """)
+
+
+def make_repo(folder: Path, count: int) -> Path:
+    specs = folder / "specs"
+    specs.mkdir(parents=True)
+    (folder / "ray-gitops.yaml").write_text('rayVersion: "2.52.0"\n')
+    (specs / "compute-templates.yaml").write_text(TEMPLATES)
+    for i in range(count):
+        (specs / f"cluster-{i:05d}.yaml").write_text(cluster_spec(i))
+    return folder
+
+
+def timed_process(args: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall time (s) and peak RSS (MB) of one child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"failed: {' '.join(args)}: {proc.stderr.read().decode() if proc.stderr else ''}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def median_process(args: list[str], cwd: Path, runs: int) -> float:
+    return statistics.median(timed_process(args, cwd)[0] for _ in range(runs))
+
+
+def bench_render(count: int, runs: int) -> dict[str, Any]:
+    cli = [sys.executable, "-m", "generator", "render", "--quiet"]
+    out: dict[str, Any] = {"memory_mb": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in (count // 4, count // 2, count):
+            repo = make_repo(Path(tmp) / f"n{n}", n)
+            times = []
+            peak = 0
+            for _ in range(max(1, runs // 2)):
+                import shutil
+
+                shutil.rmtree(repo / "rendered", ignore_errors=True)  # every run writes everything
+                elapsed, rss = timed_process(cli, repo)
+                times.append(elapsed)
+                peak = max(peak, rss)
+            out["memory_mb"][n] = peak
+            out.setdefault("seconds", {})[n] = statistics.median(times)
+    return out
+
+
+def bench_in_process(count: int) -> dict[str, Any]:
+    """Stages of one build, in this process, to show where the time goes."""
+    sys.path.insert(0, str(ROOT))
+    from generator.build import build, open_repo
+
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = open_repo(make_repo(Path(tmp), count))
+        build(repo)  # warm: validators compiled, models built
+        start = time.perf_counter()
+        checked = build(repo, emit=False)
+        validate_s = time.perf_counter() - start
+        start = time.perf_counter()
+        full = build(repo)
+        full_s = time.perf_counter() - start
+    assert checked.result.ok and full.result.ok
+    return {"validate_ms": validate_s * 1000 / count, "render_ms": full_s * 1000 / count,
+            "objects": [o.obj for o in full.objects]}
+
+
+def core_objects(rayclusters: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """The pod templates of rendered clusters, as v1 PodTemplate objects (core kinds)."""
+    out = []
+    for obj in rayclusters[:limit]:
+        groups = [obj["spec"]["headGroupSpec"], *obj["spec"]["workerGroupSpecs"]]
+        for i, group in enumerate(groups):
+            out.append({"apiVersion": "v1", "kind": "PodTemplate",
+                        "metadata": {"name": f"{obj['metadata']['name']}-{i}"},
+                        "template": group["template"]})
+    return out
+
+
+def bench_validators(objects: list[dict[str, Any]]) -> dict[str, float]:
+    import jsonschema
+    import kubernetes_validate
+
+    from generator.schemas import OutputSchemas, schemas_root
+
+    schemas = OutputSchemas("1.33", "1.7")
+    core = core_objects(objects, 60)
+    for obj in core[:1] + objects[:1]:
+        schemas.validate(obj)  # compile once, as a run does
+    ours_core = _per_object(lambda o: schemas.validate(o), core)
+    reference_core = _per_object(lambda o: kubernetes_validate.validate(o, "1.33", strict=True), core)
+    ours_ray = _per_object(lambda o: schemas.validate(o), objects)
+    ray_schema = json.loads((schemas_root() / "kuberay/v1.7/raycluster.json").read_text())
+    draft7 = jsonschema.Draft7Validator(ray_schema)
+    reference_ray = _per_object(lambda o: list(draft7.iter_errors(o)), objects[:200])
+    return {"core_ms": ours_core, "kv_ms": reference_core,
+            "ray_ms": ours_ray, "draft7_ms": reference_ray, "core_objects": len(core)}
+
+
+def _per_object(fn: Any, objects: list[dict[str, Any]]) -> float:
+    start = time.perf_counter()
+    for obj in objects:
+        fn(obj)
+    return (time.perf_counter() - start) * 1000 / len(objects)
+
+
+def bench_hook(runs: int) -> dict[str, float]:
+    hook = median_process([sys.executable, "-m", "generator", "validate", "specs/test-cluster.yaml"],
+                          ROOT, runs)
+    imports = median_process([sys.executable, "-c", IMPORTS], ROOT, runs)
+    bare = median_process([sys.executable, "-c", "pass"], ROOT, runs)
+    return {"hook_s": hook, "imports_s": imports, "python_s": bare}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--specs", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=7)
+    args = parser.parse_args()
+    n = args.specs
+
+    render = bench_render(n, args.runs)
+    stages = bench_in_process(n)
+    valid = bench_validators(stages["objects"])
+    hook = bench_hook(args.runs)
+
+    total = render["seconds"][n]
+    per = total * 1000 / n
+    print(f"ray-gitops bench: {n} cluster specs, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores; medians")
+    print("\nrender + validate, one `ray-gitops render` process (writes every file):")
+    for count, seconds in render["seconds"].items():
+        print(f"  {count:5d} specs: {seconds:6.2f} s  {seconds * 1000 / count:5.2f} ms/spec  "
+              f"peak RSS {render['memory_mb'][count]} MB")
+    print(f"  vs helm template of the ray-cluster chart, {HELM_MS_PER_CLUSTER:.0f} ms/cluster "
+          f"(the issue's figure; helm is not on this machine): {HELM_MS_PER_CLUSTER / per:.1f}x faster"
+          " (target: >= 10x)")
+    print(f"  in process: validate {stages['validate_ms']:.2f} ms/spec, "
+          f"validate + render + emit {stages['render_ms']:.2f} ms/spec")
+    print(f"\noutput validation, same objects ({valid['core_objects']} core PodTemplates, "
+          f"{len(stages['objects'])} RayClusters):")
+    print(f"  core kinds: cached validators {valid['core_ms']:.3f} ms/object, "
+          f"kubernetes_validate.validate() {valid['kv_ms']:.2f} ms/object: "
+          f"{valid['kv_ms'] / valid['core_ms']:.0f}x")
+    print(f"  RayCluster: jsonschema-rs {valid['ray_ms']:.3f} ms/object, "
+          f"jsonschema Draft7Validator {valid['draft7_ms']:.2f} ms/object: "
+          f"{valid['draft7_ms'] / valid['ray_ms']:.0f}x")
+    print("\npre-commit hook, `ray-gitops validate specs/test-cluster.yaml` in this repository:")
+    print(f"  hook {hook['hook_s'] * 1000:.0f} ms, `python -c \"{IMPORTS}\"` "
+          f"{hook['imports_s'] * 1000:.0f} ms, bare python {hook['python_s'] * 1000:.0f} ms: "
+          f"{hook['hook_s'] / hook['imports_s']:.2f}x the imports (target: <= 2x)")
+
+
+if __name__ == "__main__":
+    main()
