@@ -12,16 +12,18 @@ from typing import Any
 
 from .config import CONFIG_FILE, Repo, Settings, find_root
 from .errors import Diagnostic, RayGitopsError
-from .render.base import Context, Rendered
+from .render.base import Context, Generated, Rendered
 from .render.emit import render_file
-from .render.kustomization import kustomization
+from .render.kustomization import CONFIGURATIONS, FILES, kustomization, name_references
 from .render.registry import RENDERERS
 from .report import Result
 from .rules import check_object
+from .rules.specs import check_specs
 from .schemas import OutputSchemas
 from .spec.load import Document, dotted, load_file
 from .spec.parse import Spec, parse_document, parse_model
 from .spec.refs import SpecIndex, check_references
+from .spec.secrets import literal_secrets
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -66,6 +68,7 @@ def load_specs(repo: Repo, files: Iterable[Path]) -> tuple[list[Spec], list[Diag
             problems.extend(exc.diagnostics)
             continue
         for doc in docs:
+            problems.extend(literal_secrets(doc))
             parsed = parse_document(doc, path)
             if isinstance(parsed, Spec):
                 specs.append(parsed)
@@ -87,13 +90,16 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
     specs, problems = load_specs(repo, files)
     out.specs = specs
     out.result.extend(problems)
-    index = SpecIndex(specs)
+    index = SpecIndex(specs, repo.root)
     out.result.extend(check_references(index))
     if not out.result.ok:
         return out  # rendering needs every spec valid and every reference resolved
+    out.result.extend(check_specs(index))
+    if not out.result.ok:
+        return out
     ctx = Context(repo.settings, index)
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
-    apps: dict[str, list[Rendered]] = {}
+    apps: dict[str, list[Rendered | Generated]] = {}
     folders: dict[str, Spec] = {}
     for spec in specs:
         renderer = RENDERERS.get(spec.kind)
@@ -105,10 +111,11 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
                                       f"both render into {repo.settings.rendered}/{spec.app}/")])
             continue
         for item in renderer(spec, ctx):
-            out.result.extend(validate_rendered(item, schemas))
+            if isinstance(item, Rendered):
+                out.result.extend(validate_rendered(item, schemas))
             apps.setdefault(spec.app, []).append(item)
     for app, items in sorted(apps.items()):
-        out.objects.extend(items)
+        out.objects.extend(item for item in items if isinstance(item, Rendered))
         if emit:
             out.files.update(_app_files(app, items, out.result))
     return out
@@ -118,18 +125,31 @@ def _clash(spec: Spec, message: str) -> Diagnostic:
     return spec.doc.diagnostic(("metadata", "name"), "RG015", message)
 
 
-def _app_files(app: str, items: list[Rendered], result: Result) -> dict[str, str]:
+def _app_files(app: str, items: list[Rendered | Generated], result: Result) -> dict[str, str]:
     files: dict[str, str] = {}
+    generated: dict[str, Generated] = {}
+    source = items[0].spec.doc.file if items[0].spec else app
     for item in items:
         assert item.spec is not None
+        if isinstance(item, Generated):
+            first = generated.setdefault(item.name, item)
+            if first.files != item.files:
+                result.extend([_clash(item.spec, f"two ConfigMaps named {item.name!r} "
+                                                 f"with different files in {app}/")])
+            continue
         name = f"{app}/{item.filename}"
         if name in files:
             result.extend([_clash(item.spec, f"two objects render to {name}")])
             continue
         files[name] = render_file(item.spec.doc.file, [item.obj])
-    source = items[0].spec.doc.file if items[0].spec else app
     resources = sorted(name.split("/", 1)[1] for name in files)
-    files[f"{app}/kustomization.yaml"] = render_file(source, [kustomization(resources)])
+    for item in generated.values():
+        for key, text in item.files.items():
+            files[f"{app}/{FILES}/{item.name}/{key}"] = text
+    if generated:
+        files[f"{app}/{CONFIGURATIONS}"] = render_file(source, [name_references()])
+    files[f"{app}/kustomization.yaml"] = render_file(
+        source, [kustomization(resources, list(generated.values()))])
     return files
 
 

@@ -62,13 +62,27 @@ def write(folder: Path, files: dict[str, str]) -> Written:
         out.written.append(name)
     for name in drift.stray:
         path = folder / name
-        if path.read_text(encoding="utf-8", errors="replace").startswith(HEADER):
+        if _ours(folder, name):
             path.unlink()
             out.removed.append(name)
         else:
             out.kept.append(name)
     _remove_empty_dirs(folder)
     return out
+
+
+def _ours(folder: Path, name: str) -> bool:
+    """A file ray-gitops wrote: it carries the header, or it is a file a generator
+    copied (under files/) into a base whose kustomization.yaml ray-gitops wrote."""
+    path = folder / name
+    if path.read_text(encoding="utf-8", errors="replace").startswith(HEADER):
+        return True
+    parts = name.split("/")
+    if len(parts) > 2 and parts[1] == "files":
+        kustomization = folder / parts[0] / "kustomization.yaml"
+        return kustomization.is_file() and kustomization.read_text(
+            encoding="utf-8", errors="replace").startswith(HEADER)
+    return False
 
 
 def _write_atomic(path: Path, text: str) -> None:

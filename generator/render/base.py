@@ -56,6 +56,21 @@ class Rendered:
         return f"{self.kind.lower()}-{self.name}.yaml"
 
 
+@dataclass
+class Generated:
+    """A ConfigMap that kustomize generates from files copied into the base.
+
+    kustomize adds a hash of the content to its name and rewrites the references
+    in the Ray objects, so changed code rolls the pods (with upgradeStrategy Recreate).
+    """
+
+    name: str
+    files: dict[str, str]  # key -> content
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    spec: Spec
+
+
 @dataclass(frozen=True)
 class Context:
     settings: Settings

@@ -17,6 +17,9 @@ _Dumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 class Dumper(_Dumper):
     """Block style, 2-space indent, keys in the order the renderer built them."""
 
+    def ignore_aliases(self, data: Any) -> bool:
+        return True  # a shared dict is written out twice, never as &anchor / *alias
+
 
 def _str(dumper: Any, value: str) -> Any:
     # Multi-line strings (serveConfigV2, redis.conf) as literal blocks, readable in review.

@@ -2,41 +2,72 @@
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
-from ..spec.models.cluster import ClusterBody, RayCluster, WorkerGroup
+from ..spec.models.base import KeyRef, SecretKeyRef
+from ..spec.models.cluster import (
+    ClusterBody,
+    EnvSource,
+    FaultTolerance,
+    NodeGroup,
+    RayCluster,
+    WorkerGroup,
+)
 from ..spec.parse import Spec
 from ..spec.ref import Path_
-from .base import Context, Origins, Rendered, metadata
+from .base import Context, Generated, Origins, Rendered, metadata
 from .labels import object_labels
 from .pod import HEAD_PORTS, PodParams, env_list, pod_template
+from .waves import CONFIG, wave
 
+G = TypeVar("G", bound=NodeGroup)
 AUTOSCALER_CPU = "500m"  # the APIServer's defaults for the autoscaler container
 AUTOSCALER_MEMORY = "512Mi"
 
 
-def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered]:
+def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     model: RayCluster = spec.model
     origins = Origins()
     origins.add(("metadata",), ("metadata",))
-    body = cluster_spec(model.spec, spec, ctx, origins, at=("spec",), spec_at=("spec",))
+    annotations = dict(model.metadata.annotations)
+    body = cluster_spec(model.spec, spec, ctx, origins, at=("spec",), spec_at=("spec",),
+                        owner_annotations=annotations)
     body["upgradeStrategy"] = {"type": model.spec.upgrade_strategy}
     origins.add(("spec", "upgradeStrategy"), ("spec", "upgradeStrategy"), keep=False)
     labels = object_labels(spec.app, spec.name, "ray-cluster", model.metadata.labels)
     obj = {
         "apiVersion": "ray.io/v1",
         "kind": "RayCluster",
-        "metadata": metadata(spec.name, spec.namespace, labels, model.metadata.annotations),
+        "metadata": metadata(spec.name, spec.namespace, labels, annotations),
         "spec": body,
     }
-    return [Rendered(obj, spec, origins)]
+    return [Rendered(obj, spec, origins), *generated_configmaps(model.spec, spec, ctx)]
+
+
+def generated_configmaps(body: ClusterBody, spec: Spec, ctx: Context) -> list[Generated]:
+    """ConfigMaps built from files in the repository (``configMap.files``)."""
+    out: dict[str, Generated] = {}
+    for _, group in body.groups():
+        for volume in group.volumes:
+            source = volume.config_map
+            if source is None or not source.files or source.name in out:
+                continue
+            files = {Path(name).name: ctx.index.file(spec, name) for name in source.files}
+            labels = object_labels(spec.app, source.name, "config", {})
+            out[source.name] = Generated(source.name, files, labels, wave({}, CONFIG), spec)
+    return list(out.values())
 
 
 def cluster_spec(
     body: ClusterBody, spec: Spec, ctx: Context, origins: Origins, *,
-    at: Path_, spec_at: Path_, head_ports: tuple[tuple[str, int], ...] = HEAD_PORTS,
+    at: Path_, spec_at: Path_, owner_annotations: dict[str, str],
+    head_ports: tuple[tuple[str, int], ...] = HEAD_PORTS,
 ) -> dict[str, Any]:
-    """A KubeRay RayClusterSpec from a cluster body."""
+    """A KubeRay RayClusterSpec from a cluster body.
+
+    ``owner_annotations`` (of the RayCluster, or of the RayService or RayJob that
+    creates one) receive what the legacy fault-tolerance method puts there."""
     ray_version = body.ray_version or ctx.settings.ray_version
     image = body.image or f"rayproject/ray:{ray_version}"
     autoscaling = body.autoscaling_enabled
@@ -59,7 +90,16 @@ def cluster_spec(
 
     head_at = (*at, "headGroupSpec")
     head_spec_at = (*spec_at, "head")
-    head = body.head
+    head = with_claims(body.head, spec, ctx)
+    if body.fault_tolerance:
+        head = fault_tolerance(body.fault_tolerance, head, out, owner_annotations, spec, ctx)
+        ft_at = (*spec_at, "faultTolerance")
+        origins.add((*at, "gcsFaultToleranceOptions"), ft_at, keep=False)
+        for name in FT_ENV:
+            if name in head.env:
+                index = sorted(head.env).index(name)
+                env_at = (*head_at, "template", "spec", "containers", 0, "env", index)
+                origins.add(env_at, ft_at, keep=False)
     head_out: dict[str, Any] = {}
     if body.head_service_type:
         head_out["serviceType"] = body.head_service_type
@@ -70,6 +110,9 @@ def cluster_spec(
         head, template, params("head", head_ports), origins, (*head_at, "template"), head_spec_at
     )
     _group_origins(origins, head_at, head_spec_at)
+    if body.fault_tolerance and body.fault_tolerance.method == "legacy":
+        origins.add((*head_at, "rayStartParams", "redis-password"), (*spec_at, "faultTolerance"),
+                    keep=False)
     out["headGroupSpec"] = head_out
 
     if body.worker_groups:
@@ -98,6 +141,7 @@ def worker_group(
     _ray_fields(out, group.ray_start_params, group.ray_resources, group.ray_labels)
     group_at = (*at, "workerGroupSpecs", index)
     group_spec_at = (*spec_at, "workerGroups", index)
+    group = with_claims(group, spec, ctx)
     template = ctx.compute_template(group.compute_template, spec.namespace)
     out["template"] = pod_template(
         group, template, params, origins, (*group_at, "template"), group_spec_at
@@ -105,6 +149,67 @@ def worker_group(
     _group_origins(origins, group_at, group_spec_at)
     origins.add((*group_at, "groupName"), (*group_spec_at, "name"), keep=False)
     return out
+
+
+FT_ENV = ("RAY_REDIS_ADDRESS", "REDIS_PASSWORD")
+FT_ANNOTATION = "ray.io/ft-enabled"
+STORAGE_NS_ANNOTATION = "ray.io/external-storage-namespace"
+DELETION_TIMEOUT_ANNOTATION = "ray.io/gcs-ft-deletion-timeout"
+REDIS_PORT = 6379
+
+
+def fault_tolerance(
+    ft: FaultTolerance, head: G, out: dict[str, Any], owner_annotations: dict[str, str],
+    spec: Spec, ctx: Context,
+) -> G:
+    """Wire GCS fault tolerance, by KubeRay's options field or the legacy way (FACTS §2)."""
+    if ft.redis:
+        address = f"{ft.redis}:{REDIS_PORT}"  # namespace-relative: an overlay's namespace keeps it
+        redis = ctx.index.get("Redis", ft.redis, spec.namespace)
+        assert redis is not None
+        password, username = redis.model.spec.password_secret, None
+    else:
+        assert ft.external is not None
+        address = ft.external.address
+        password, username = ft.external.password_secret, ft.external.username_secret
+    if ft.deletion_timeout_seconds is not None:
+        owner_annotations[DELETION_TIMEOUT_ANNOTATION] = str(ft.deletion_timeout_seconds)
+    if ft.method == "options":
+        options: dict[str, Any] = {"redisAddress": address,
+                                   "redisPassword": {"valueFrom": _secret_ref(password)}}
+        if username:
+            options["redisUsername"] = {"valueFrom": _secret_ref(username)}
+        if ft.external_storage_namespace:
+            options["externalStorageNamespace"] = ft.external_storage_namespace
+        out["gcsFaultToleranceOptions"] = options
+        return head
+    # legacy: the annotation, RAY_REDIS_ADDRESS and redis-password (seed 000, APIServer V1)
+    owner_annotations[FT_ANNOTATION] = "true"
+    if ft.external_storage_namespace:
+        owner_annotations[STORAGE_NS_ANNOTATION] = ft.external_storage_namespace
+    env = {**head.env, "RAY_REDIS_ADDRESS": address,
+           "REDIS_PASSWORD": EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key))}
+    params = {**head.ray_start_params, "redis-password": "$REDIS_PASSWORD"}
+    return head.model_copy(update={"env": env, "ray_start_params": params})
+
+
+def _secret_ref(ref: SecretKeyRef) -> dict[str, Any]:
+    return {"secretKeyRef": {"name": ref.name, "key": ref.key}}
+
+
+def with_claims(group: G, spec: Spec, ctx: Context) -> G:
+    """Volumes on a PersistentVolume spec mount that volume's claim."""
+    if not any(v.persistent_volume for v in group.volumes):
+        return group
+    volumes = []
+    for volume in group.volumes:
+        if volume.persistent_volume:
+            found = ctx.index.get("PersistentVolume", volume.persistent_volume, spec.namespace)
+            assert found is not None and found.model.claim_name
+            volume = volume.model_copy(
+                update={"persistent_volume_claim": found.model.claim_name, "persistent_volume": None})
+        volumes.append(volume)
+    return group.model_copy(update={"volumes": volumes})
 
 
 def _ray_fields(

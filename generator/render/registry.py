@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ..spec.parse import Spec
-from .base import Context, Rendered
+from .base import Context, Generated, Rendered
 from .raycluster import render_raycluster
+from .redis import render_redis
+from .volume import render_persistent_volume
 
-Renderer = Callable[[Spec, Context], list[Rendered]]
+Renderer = Callable[[Spec, Context], Sequence[Rendered | Generated]]
 
 RENDERERS: dict[str, Renderer] = {
     # ComputeTemplate renders nothing: groups that use one carry its resources.
     "RayCluster": render_raycluster,
+    "Redis": render_redis,
+    "PersistentVolume": render_persistent_volume,
 }

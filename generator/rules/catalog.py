@@ -40,9 +40,18 @@ CODES: dict[str, str] = {
     "RG032": "worker group priority needs autoscaler v2 and Ray >= 2.56",
     "RG033": "worker group idleTimeoutSeconds needs autoscaler v2",
     "RG034": "duplicate group, container, volume or env names",
+    # fault tolerance, state, secrets (issue 3)
+    "RG040": "a Redis address with a namespace suffix (addresses stay namespace-relative)",
+    "RG041": "a claim larger than its volume",
+    "RG042": "access modes the volume's source cannot serve",
+    "RG044": "a literal password or token in a spec (reference a Secret)",
+    "RG045": "a file outside the repository",
+    "RG046": "a PersistentVolume without a claim mounted or used for Redis",
     # layer 5: output schemas
     "RG030": "a rendered or given object fails its Kubernetes or KubeRay schema",
     # layer 7: policy (warnings; errors with --strict)
     "RG100": "image tagged `latest` or not tagged",
+    "RG101": "Redis without persistence",
+    "RG102": "a PersistentVolume that is deleted with its claim (reclaimPolicy Delete)",
     "RG104": "a field behind an alpha feature gate that is off by default",
 }

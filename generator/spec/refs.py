@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from ..errors import Diagnostic
 from .parse import Spec, did_you_mean
+from .ref import Ref
+
+MAX_CONFIGMAP_BYTES = 1 << 20  # the API server's limit for one object
 
 
 class SpecIndex:
-    """Every spec of the repository by kind, namespace and name."""
+    """Every spec of the repository by kind, namespace and name; files specs ship."""
 
-    def __init__(self, specs: Iterable[Spec]):
+    def __init__(self, specs: Iterable[Spec], root: Path | None = None):
         self.specs = list(specs)
+        self.root = root
+        self.files: dict[tuple[Path, str], str] = {}  # (spec file, path as written) -> text
         self._by_key: dict[tuple[str, str | None, str], Spec] = {}
         self.duplicates: list[Diagnostic] = []
         for spec in self.specs:
@@ -29,14 +35,33 @@ class SpecIndex:
                 )
 
     def get(self, kind: str, name: str, namespace: str | None) -> Spec | None:
-        """Same namespace first, then a spec with no namespace (one an overlay sets)."""
-        return self._by_key.get((kind, namespace, name)) or self._by_key.get((kind, None, name))
+        """Same namespace first, then a spec with no namespace (one an overlay sets).
+
+        ``kind`` may name several kinds, ``A|B``: the first found wins."""
+        for one in kind.split("|"):
+            found = self._by_key.get((one, namespace, name)) or self._by_key.get((one, None, name))
+            if found is not None:
+                return found
+        return None
+
+    def file(self, spec: Spec, name: str) -> str:
+        return self.files[(spec.path, name)]
+
+    def clusters_using(self, redis: Spec) -> list[str]:
+        """Names of the specs whose cluster bodies keep GCS state in ``redis``."""
+        out = []
+        for spec in self.specs:
+            for _, body in getattr(spec.model, "clusters", lambda: ())():
+                ft = body.fault_tolerance
+                if ft and ft.redis == redis.name and self.get("Redis", ft.redis, spec.namespace) is redis:
+                    out.append(spec.name)
+        return sorted(set(out))
 
     def of_kind(self, kind: str) -> Iterator[Spec]:
         return (spec for spec in self.specs if spec.kind == kind)
 
     def names(self, kind: str) -> list[str]:
-        return sorted({spec.name for spec in self.of_kind(kind)})
+        return sorted({spec.name for one in kind.split("|") for spec in self.of_kind(one)})
 
 
 def check_references(index: SpecIndex) -> list[Diagnostic]:
@@ -46,7 +71,9 @@ def check_references(index: SpecIndex) -> list[Diagnostic]:
         if references is None:
             continue
         for ref in references():
-            if index.get(ref.kind, ref.name, spec.namespace) is None:
+            if ref.kind == "File":
+                out.extend(_read_file(index, spec, ref))
+            elif index.get(ref.kind, ref.name, spec.namespace) is None:
                 known = index.names(ref.kind)
                 listing = ", ".join(known) if known else "none in the repository"
                 out.append(
@@ -57,3 +84,25 @@ def check_references(index: SpecIndex) -> list[Diagnostic]:
                     )
                 )
     return out
+
+
+def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
+    """A file a spec ships (a ConfigMap's code): inside the repository, UTF-8, not too large."""
+    root = (index.root or spec.path.parent).resolve()
+    target = (spec.path.parent / ref.name).resolve()
+    try:
+        target.relative_to(root)
+    except ValueError:
+        return [spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is outside the repository")]
+    if not target.is_file():
+        return [spec.doc.diagnostic(ref.path, "RG014", f"file {ref.name!r} not found "
+                                    f"(paths are relative to {spec.doc.file})")]
+    raw = target.read_bytes()
+    if len(raw) > MAX_CONFIGMAP_BYTES:
+        return [spec.doc.diagnostic(ref.path, "RG004", f"{ref.name!r} is larger than a ConfigMap "
+                                    f"can hold ({MAX_CONFIGMAP_BYTES} bytes)")]
+    try:
+        index.files[(spec.path, ref.name)] = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return [spec.doc.diagnostic(ref.path, "RG005", f"{ref.name!r} is not UTF-8 text")]
+    return []

@@ -5,10 +5,14 @@ from __future__ import annotations
 from .base import API_VERSION, Metadata, Strict
 from .cluster import ClusterBody, RayCluster
 from .compute import ComputeTemplate
+from .redis import Redis
+from .volume import PersistentVolume
 
 KINDS: dict[str, type[Strict]] = {
     "ComputeTemplate": ComputeTemplate,
     "RayCluster": RayCluster,
+    "Redis": Redis,
+    "PersistentVolume": PersistentVolume,
 }
 
 __all__ = ["API_VERSION", "KINDS", "ClusterBody", "ComputeTemplate", "Metadata", "RayCluster"]

@@ -18,22 +18,12 @@ from .base import (
     Positive,
     Quantity,
     ScalarString,
+    SecretKeyRef,
     Strict,
     StringMap,
     Toleration,
 )
-
-
-def _exactly_one(model: Strict, fields: tuple[str, ...], what: str) -> None:
-    given = [name for name in fields if getattr(model, name) is not None]
-    if len(given) != 1:
-        known = type(model).model_fields
-        names = ", ".join(known[f].alias or f for f in fields)
-        found = ", ".join(known[f].alias or f for f in given) or "none"
-        raise PydanticCustomError(
-            "RG010", "{what}: give exactly one of {names} (found: {found})",
-            {"what": what, "names": names, "found": found},
-        )
+from .common import exactly_one
 
 
 class ResourceFieldRef(Strict):
@@ -52,7 +42,7 @@ class EnvSource(Strict):
     @model_validator(mode="after")
     def _one_source(self) -> EnvSource:
         fields = ("secret_key_ref", "config_map_key_ref", "field_ref", "resource_field_ref")
-        _exactly_one(self, fields, "env source")
+        exactly_one(self, fields, "env source")
         return self
 
 
@@ -69,8 +59,12 @@ EnvValue = Annotated[
 
 
 class ConfigMapSource(Strict):
+    """An existing ConfigMap by name, or (with ``files``) one built from files in the
+    repository, paths relative to the spec file: code shipped with the cluster (seed 000)."""
+
     name: Name
     items: StringMap = {}  # key -> path
+    files: list[str] = []
     default_mode: int | None = Field(default=None, ge=0, le=0o777)
 
 
@@ -100,6 +94,7 @@ class EphemeralSource(Strict):
 
 VOLUME_SOURCES = (
     "persistent_volume_claim",
+    "persistent_volume",
     "config_map",
     "secret",
     "host_path",
@@ -117,6 +112,7 @@ class Volume(Strict):
     sub_path: str | None = None
     mount_propagation: Literal["None", "HostToContainer", "Bidirectional"] | None = None
     persistent_volume_claim: Name | None = None  # claim name
+    persistent_volume: Name | None = None  # a PersistentVolume spec: its claim is mounted
     config_map: ConfigMapSource | None = None
     secret: SecretSource | None = None
     host_path: HostPathSource | None = None
@@ -125,7 +121,7 @@ class Volume(Strict):
 
     @model_validator(mode="after")
     def _one_source(self) -> Volume:
-        _exactly_one(self, VOLUME_SOURCES, "volume source")
+        exactly_one(self, VOLUME_SOURCES, "volume source")
         return self
 
 
@@ -182,6 +178,36 @@ class Autoscaling(Strict):
     env: dict[str, EnvValue] = {}
 
 
+class ExternalRedis(Strict):
+    """A Redis that ray-gitops does not render: its address and its Secrets."""
+
+    address: str = Field(pattern=r"^(redis://)?[^\s/:]+(:\d+)?$")
+    password_secret: SecretKeyRef
+    username_secret: SecretKeyRef | None = None
+
+
+class FaultTolerance(Strict):
+    """GCS fault tolerance: the head's state in Redis, so the cluster survives its head."""
+
+    redis: Name | None = None  # a Redis spec
+    external: ExternalRedis | None = None
+    # options: gcsFaultToleranceOptions (KubeRay >= 1.3); legacy: the ray.io/ft-enabled
+    # annotation, RAY_REDIS_ADDRESS and redis-password (the APIServer V1 way, seed 000)
+    method: Literal["options", "legacy"] = "options"
+    external_storage_namespace: str | None = Field(default=None, min_length=1)
+    # the operator force-removes its Redis cleanup finalizer after this long (default 300)
+    deletion_timeout_seconds: Positive | None = None
+
+    @model_validator(mode="after")
+    def _one_redis(self) -> FaultTolerance:
+        exactly_one(self, ("redis", "external"), "faultTolerance")
+        if self.method == "legacy" and self.external and self.external.username_secret:
+            raise PydanticCustomError(
+                "RG024", "a Redis username needs method: options (gcsFaultToleranceOptions)"
+            )
+        return self
+
+
 class ClusterBody(Strict):
     """A Ray cluster: what a RayCluster spec holds, and a RayService or RayJob embeds."""
 
@@ -194,6 +220,7 @@ class ClusterBody(Strict):
     head_service_annotations: StringMap = {}
     restart_generation: NonNegative | None = None
     suspend: bool | None = None
+    fault_tolerance: FaultTolerance | None = None
 
     @property
     def autoscaling_enabled(self) -> bool:
@@ -207,7 +234,19 @@ class ClusterBody(Strict):
 
     def references(self, base: Path_) -> Iterator[Ref]:
         for path, group in self.groups():
-            yield Ref("ComputeTemplate", group.compute_template, (*base, *path, "computeTemplate"))
+            at = (*base, *path)
+            yield Ref("ComputeTemplate", group.compute_template, (*at, "computeTemplate"))
+            for i, volume in enumerate(group.volumes):
+                volume_at = (*at, "volumes", i)
+                if volume.persistent_volume:
+                    yield Ref("PersistentVolume", volume.persistent_volume,
+                              (*volume_at, "persistentVolume"))
+                if volume.config_map:
+                    for j, name in enumerate(volume.config_map.files):
+                        yield Ref("File", name, (*volume_at, "configMap", "files", j))
+        ft = self.fault_tolerance
+        if ft and ft.redis:
+            yield Ref("Redis", ft.redis, (*base, "faultTolerance", "redis"))
 
 
 class RayClusterSpec(ClusterBody):
@@ -224,6 +263,9 @@ class RayCluster(Strict):
 
     def references(self) -> Iterator[Ref]:
         return self.spec.references(("spec",))
+
+    def clusters(self) -> Iterator[tuple[Path_, ClusterBody]]:
+        yield ("spec",), self.spec
 
 
 __all__ = ["RayCluster", "ClusterBody", "WorkerGroup", "HeadGroup", "Volume", "EnvSource"]

@@ -1,0 +1,132 @@
+"""Rules on the specs themselves: what only the spec knows (fault-tolerance wiring,
+volumes and their claims, Redis), checked after references resolve, before rendering."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+
+from ..errors import Diagnostic
+from ..spec.parse import Spec
+from ..spec.ref import Path_
+from ..spec.refs import SpecIndex
+from .base import Finding
+
+SpecRule = Callable[[Spec, SpecIndex], Iterator[Finding]]
+_SPEC_RULES: dict[str, list[SpecRule]] = {}
+
+_SUFFIX: dict[str, int | Decimal] = {
+    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+    "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": 1,
+    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
+}
+_QUANTITY = re.compile(r"^([+-]?[\d.]+(?:[eE][+-]?\d+)?)([a-zA-Z]*)$")
+
+# In-cluster Redis addresses stay namespace-relative, so that an overlay's
+# namespace keeps them working: no "redis.default" or ".svc.cluster.local".
+_NAMESPACED = re.compile(r"^(redis://)?[a-z0-9-]+\.([a-z0-9-]+)(\.svc(\.[a-z0-9.-]+)?)?(:\d+)?$")
+
+# CSI drivers of block devices: one node at a time (they may serve ReadOnlyMany).
+_BLOCK_DRIVERS = {
+    "pd.csi.storage.gke.io", "ebs.csi.aws.com", "disk.csi.azure.com",
+    "cinder.csi.openstack.org", "csi.vsphere.vmware.com", "dobs.csi.digitalocean.com",
+}
+_MANY_WRITERS = {"ReadWriteMany"}
+
+
+def spec_rule(*kinds: str) -> Callable[[SpecRule], SpecRule]:
+    def register(fn: SpecRule) -> SpecRule:
+        for kind in kinds:
+            _SPEC_RULES.setdefault(kind, []).append(fn)
+        return fn
+
+    return register
+
+
+def check_specs(index: SpecIndex) -> list[Diagnostic]:
+    out = []
+    for spec in index.specs:
+        for fn in _SPEC_RULES.get(spec.kind, ()):
+            for finding in fn(spec, index):
+                out.append(spec.doc.diagnostic(finding.path, finding.code, finding.message,
+                                               severity=finding.severity))
+    return out
+
+
+def quantity(text: str) -> Decimal:
+    match = _QUANTITY.match(text)
+    if not match or match.group(2) not in _SUFFIX:
+        raise ValueError(text)
+    return Decimal(match.group(1)) * Decimal(_SUFFIX[match.group(2)])
+
+
+@spec_rule("RayCluster", "RayService", "RayJob")
+def fault_tolerance(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    for base, body in spec.model.clusters():
+        ft = body.fault_tolerance
+        if ft is None:
+            continue
+        at: Path_ = (*base, "faultTolerance")
+        if ft.external and _NAMESPACED.match(ft.external.address):
+            yield Finding((*at, "external", "address"), "RG040",
+                          f"{ft.external.address!r} names a namespace: use the Service name "
+                          "alone (for example redis:6379), so an overlay's namespace applies")
+        head = (*base, "head")
+        for name in ("RAY_REDIS_ADDRESS", "REDIS_PASSWORD"):
+            if name in body.head.env:
+                yield Finding((*head, "env", name), "RG027",
+                              f"{name} is set by faultTolerance; remove it here")
+        if "redis-password" in body.head.ray_start_params:
+            yield Finding((*head, "rayStartParams", "redis-password"), "RG027",
+                          "the Redis password is set by faultTolerance; remove it here")
+
+
+@spec_rule("RayCluster", "RayService", "RayJob")
+def volume_claims(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    for base, body in spec.model.clusters():
+        for group_at, group in body.groups():
+            for i, volume in enumerate(group.volumes):
+                if not volume.persistent_volume:
+                    continue
+                found = index.get("PersistentVolume", volume.persistent_volume, spec.namespace)
+                if found is not None and found.model.claim_name is None:
+                    yield Finding((*base, *group_at, "volumes", i, "persistentVolume"), "RG046",
+                                  f"PersistentVolume {found.name!r} has no claim to mount "
+                                  "(claim.enabled is false)")
+
+
+@spec_rule("PersistentVolume")
+def persistent_volume(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    body = spec.model.spec
+    claim = body.claim
+    if claim.enabled and claim.size and quantity(claim.size) > quantity(body.size):
+        yield Finding(("spec", "claim", "size"), "RG041",
+                      f"the claim ({claim.size}) is larger than its volume ({body.size})")
+    modes = set(body.access_modes)
+    problem = None
+    if body.host_path and modes - {"ReadWriteOnce", "ReadWriteOncePod"}:
+        problem = "a hostPath volume lives on one node: ReadWriteOnce only"
+    elif body.csi and body.csi.driver in _BLOCK_DRIVERS and modes & _MANY_WRITERS:
+        problem = f"{body.csi.driver} attaches a disk to one node at a time: not ReadWriteMany"
+    if problem:
+        yield Finding(("spec", "accessModes"), "RG042", problem)
+    if body.reclaim_policy == "Delete":
+        yield Finding(("spec", "reclaimPolicy"), "RG102",
+                      "Delete destroys the disk with its claim: state does not survive "
+                      "(use Retain)", severity="warning")
+
+
+@spec_rule("Redis")
+def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    persistence = spec.model.spec.persistence
+    if persistence is None or not persistence.enabled:
+        yield Finding(("spec", "persistence") if persistence else ("spec",), "RG101",
+                      "Redis without persistence loses the GCS state when its pod restarts",
+                      severity="warning")
+        return
+    if persistence.persistent_volume:
+        found = index.get("PersistentVolume", persistence.persistent_volume, spec.namespace)
+        if found is not None and found.model.claim_name is None:
+            yield Finding(("spec", "persistence", "persistentVolume"), "RG046",
+                          f"PersistentVolume {found.name!r} has no claim (claim.enabled is false)")
