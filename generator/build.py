@@ -77,6 +77,15 @@ def load_specs(repo: Repo, files: Iterable[Path]) -> tuple[list[Spec], list[Diag
     return specs, problems
 
 
+def _serve_files(specs: list[Spec]) -> list[Path]:
+    out = []
+    for spec in specs:
+        name = getattr(spec.model.spec, "serve_config_file", None)
+        if name:
+            out.append((spec.path.parent / name).resolve())
+    return out
+
+
 def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
@@ -88,6 +97,11 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
     known = {p.resolve() for p in files}
     files += [p for p in extra if p.resolve() not in known]
     specs, problems = load_specs(repo, files)
+    # Serve configs kept in their own files (serveConfigFile) may sit among the
+    # specs; they are read by the RayService that names them, not as specs.
+    served = {repo.shown(p) for p in _serve_files(specs)}
+    specs = [s for s in specs if s.doc.file not in served]
+    problems = [p for p in problems if p.file not in served]
     out.specs = specs
     out.result.extend(problems)
     index = SpecIndex(specs, repo.root)

@@ -93,13 +93,13 @@ class OutputSchemas:
             apply_server_defaults(obj, schema)
         if validator.is_valid(obj):
             return []
-        return [found for error in validator.iter_errors(obj) for found in _findings(error, schema)]
+        return [found for error in validator.iter_errors(obj) for found in findings_of(error, schema)]
 
     def _validator(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None]:
         folder = CUSTOM.get(api_version)
         if folder is not None:
             path = schemas_root() / folder.format(kuberay=self.kuberay_version) / f"{kind.lower()}.json"
-            return _custom_validator(str(path)), _load(str(path))
+            return _custom_validator(str(path)), load_schema(str(path))
         group, _, version = api_version.rpartition("/")
         group = group.split(".")[0]
         name = f"{kind.lower()}-{group}-{version}.json" if group else f"{kind.lower()}-{version}.json"
@@ -107,7 +107,7 @@ class OutputSchemas:
 
 
 @cache
-def _load(path: str) -> dict[str, Any]:
+def load_schema(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
             schema: dict[str, Any] = json.load(handle)
@@ -120,14 +120,14 @@ def _load(path: str) -> dict[str, Any]:
 def _custom_validator(path: str) -> Any:
     import jsonschema_rs
 
-    return jsonschema_rs.validator_for(_load(path))
+    return jsonschema_rs.validator_for(load_schema(path))
 
 
 @cache
 def _registry(folder: str) -> Any:
     import jsonschema_rs
 
-    return jsonschema_rs.Registry([(DEFINITIONS_URI, _load(f"{folder}/_definitions.json"))])
+    return jsonschema_rs.Registry([(DEFINITIONS_URI, load_schema(f"{folder}/_definitions.json"))])
 
 
 @cache
@@ -138,11 +138,11 @@ def _core_validator(folder: str, name: str) -> Any:
     if not path.is_file():
         raise SchemaError(f"no Kubernetes schema {name} in {Path(folder).name}")
     return jsonschema_rs.validator_for(
-        _load(str(path)), registry=_registry(folder), base_uri=f"https://kubernetes.io/api/{name}"
+        load_schema(str(path)), registry=_registry(folder), base_uri=f"https://kubernetes.io/api/{name}"
     )
 
 
-def _findings(error: Any, schema: dict[str, Any] | None) -> list[Finding]:
+def findings_of(error: Any, schema: dict[str, Any] | None) -> list[Finding]:
     at = tuple(error.instance_path)
     unexpected = getattr(error.kind, "unexpected", None)
     if not unexpected:

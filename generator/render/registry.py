@@ -9,6 +9,7 @@ from .base import Context, Generated, Rendered
 from .raycluster import render_raycluster
 from .redis import render_redis
 from .volume import render_persistent_volume
+from .workloads import render_rayjob, render_rayservice
 
 Renderer = Callable[[Spec, Context], Sequence[Rendered | Generated]]
 
@@ -17,4 +18,6 @@ RENDERERS: dict[str, Renderer] = {
     "RayCluster": render_raycluster,
     "Redis": render_redis,
     "PersistentVolume": render_persistent_volume,
+    "RayService": render_rayservice,
+    "RayJob": render_rayjob,
 }

@@ -50,7 +50,8 @@ def check_specs(index: SpecIndex) -> list[Diagnostic]:
         for fn in _SPEC_RULES.get(spec.kind, ()):
             for finding in fn(spec, index):
                 out.append(spec.doc.diagnostic(finding.path, finding.code, finding.message,
-                                               severity=finding.severity))
+                                               severity=finding.severity, hint=finding.hint,
+                                               key=finding.key))
     return out
 
 
@@ -130,3 +131,16 @@ def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
         if found is not None and found.model.claim_name is None:
             yield Finding(("spec", "persistence", "persistentVolume"), "RG046",
                           f"PersistentVolume {found.name!r} has no claim (claim.enabled is false)")
+
+
+@spec_rule("RayService")
+def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    """An inline Serve config, checked at its lines in the spec (a file is checked in its own)."""
+    from ..serve import check_serve_config
+
+    config = spec.model.spec.serve_config
+    if config is None:
+        return
+    for finding in check_serve_config(config):
+        yield Finding(("spec", "serveConfig", *finding.path), finding.code, finding.message,
+                      severity=finding.severity, hint=finding.hint, key=finding.key)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, RayGitopsError
+from .load import Document, load_file
 from .parse import Spec, did_you_mean
 from .ref import Ref
 
@@ -19,6 +20,7 @@ class SpecIndex:
         self.specs = list(specs)
         self.root = root
         self.files: dict[tuple[Path, str], str] = {}  # (spec file, path as written) -> text
+        self.serve_docs: dict[tuple[Path, str], Document] = {}
         self._by_key: dict[tuple[str, str | None, str], Spec] = {}
         self.duplicates: list[Diagnostic] = []
         for spec in self.specs:
@@ -47,6 +49,10 @@ class SpecIndex:
     def file(self, spec: Spec, name: str) -> str:
         return self.files[(spec.path, name)]
 
+    def serve_config(self, spec: Spec, name: str | None) -> Document:
+        assert name is not None
+        return self.serve_docs[(spec.path, name)]
+
     def clusters_using(self, redis: Spec) -> list[str]:
         """Names of the specs whose cluster bodies keep GCS state in ``redis``."""
         out = []
@@ -73,6 +79,8 @@ def check_references(index: SpecIndex) -> list[Diagnostic]:
         for ref in references():
             if ref.kind == "File":
                 out.extend(_read_file(index, spec, ref))
+            elif ref.kind == "ServeConfigFile":
+                out.extend(_read_serve_config(index, spec, ref))
             elif index.get(ref.kind, ref.name, spec.namespace) is None:
                 known = index.names(ref.kind)
                 listing = ", ".join(known) if known else "none in the repository"
@@ -86,17 +94,46 @@ def check_references(index: SpecIndex) -> list[Diagnostic]:
     return out
 
 
-def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
-    """A file a spec ships (a ConfigMap's code): inside the repository, UTF-8, not too large."""
+def _resolve(index: SpecIndex, spec: Spec, ref: Ref) -> Path | Diagnostic:
+    """A path a spec names: relative to the spec file, inside the repository, a file."""
     root = (index.root or spec.path.parent).resolve()
     target = (spec.path.parent / ref.name).resolve()
     try:
         target.relative_to(root)
     except ValueError:
-        return [spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is outside the repository")]
+        return spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is outside the repository")
     if not target.is_file():
-        return [spec.doc.diagnostic(ref.path, "RG014", f"file {ref.name!r} not found "
-                                    f"(paths are relative to {spec.doc.file})")]
+        return spec.doc.diagnostic(ref.path, "RG014", f"file {ref.name!r} not found "
+                                   f"(paths are relative to {spec.doc.file})")
+    return target
+
+
+def _read_serve_config(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
+    """A Serve config kept in its own file: loaded with positions, checked there."""
+    from ..serve import check_serve_config
+
+    target = _resolve(index, spec, ref)
+    if isinstance(target, Diagnostic):
+        return [target]
+    shown = target.relative_to(index.root.resolve()).as_posix() if index.root else str(target)
+    try:
+        docs = load_file(target, shown)
+    except RayGitopsError as exc:
+        return exc.diagnostics
+    if len(docs) != 1:
+        return [spec.doc.diagnostic(ref.path, "RG078",
+                                    f"{ref.name!r} must hold one YAML document, not {len(docs)}")]
+    doc = docs[0]
+    index.serve_docs[(spec.path, ref.name)] = doc
+    return [doc.diagnostic(f.path, f.code, f.message, severity=f.severity, hint=f.hint, key=f.key)
+            for f in check_serve_config(doc.data)]
+
+
+def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
+    """A file a spec ships (a ConfigMap's code): inside the repository, UTF-8, not too large."""
+    target = _resolve(index, spec, ref)
+    if isinstance(target, Diagnostic):
+        return [target]
     raw = target.read_bytes()
     if len(raw) > MAX_CONFIGMAP_BYTES:
         return [spec.doc.diagnostic(ref.path, "RG004", f"{ref.name!r} is larger than a ConfigMap "

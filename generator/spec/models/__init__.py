@@ -7,12 +7,15 @@ from .cluster import ClusterBody, RayCluster
 from .compute import ComputeTemplate
 from .redis import Redis
 from .volume import PersistentVolume
+from .workloads import RayJob, RayService
 
 KINDS: dict[str, type[Strict]] = {
     "ComputeTemplate": ComputeTemplate,
     "RayCluster": RayCluster,
     "Redis": Redis,
     "PersistentVolume": PersistentVolume,
+    "RayService": RayService,
+    "RayJob": RayJob,
 }
 
 __all__ = ["API_VERSION", "KINDS", "ClusterBody", "ComputeTemplate", "Metadata", "RayCluster"]

@@ -1,0 +1,115 @@
+"""RayService and RayJob: a KubeRay object around a cluster spec."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..spec.models.workloads import RayJob, RayService
+from ..spec.parse import Spec
+from .base import Context, Generated, Origins, Rendered, metadata
+from .emit import dump
+from .labels import object_labels
+from .pod import HEAD_PORTS, SERVE_PORT
+from .raycluster import cluster_spec, generated_configmaps
+
+
+def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
+    model: RayService = spec.model
+    body = model.spec
+    origins = Origins()
+    origins.add(("metadata",), ("metadata",))
+    annotations = dict(model.metadata.annotations)
+    upgrade = body.upgrade_strategy
+    strategy: dict[str, Any] = {"type": upgrade.type}
+    options = {
+        "maxSurgePercent": upgrade.max_surge_percent,
+        "stepSizePercent": upgrade.step_size_percent,
+        "intervalSeconds": upgrade.interval_seconds,
+        "gatewayClassName": upgrade.gateway_class_name,
+    }
+    options = {k: v for k, v in options.items() if v is not None}
+    if options:
+        strategy["clusterUpgradeOptions"] = options
+    out: dict[str, Any] = {"upgradeStrategy": strategy}
+    origins.add(("spec", "upgradeStrategy"), ("spec", "upgradeStrategy"))
+    origins.add(("spec", "upgradeStrategy", "clusterUpgradeOptions"), ("spec", "upgradeStrategy"))
+    if body.ray_cluster_deletion_delay_seconds is not None:
+        out["rayClusterDeletionDelaySeconds"] = body.ray_cluster_deletion_delay_seconds
+    if body.exclude_head_pod_from_serve_svc is not None:
+        out["excludeHeadPodFromServeSvc"] = body.exclude_head_pod_from_serve_svc
+    out["serveConfigV2"] = serve_config_text(spec, ctx)
+    origins.add(("spec", "serveConfigV2"),
+                ("spec", "serveConfig" if body.serve_config is not None else "serveConfigFile"),
+                keep=False)
+    out["rayClusterConfig"] = cluster_spec(
+        body.cluster, spec, ctx, origins, at=("spec", "rayClusterConfig"),
+        spec_at=("spec", "cluster"), owner_annotations=annotations,
+        head_ports=(*HEAD_PORTS, SERVE_PORT),
+    )
+    # no app.kubernetes.io/instance: KubeRay copies a RayService's labels onto the
+    # RayCluster it creates, and Argo CD's label tracking would then prune that child
+    labels = object_labels(spec.app, spec.name, "ray-service", model.metadata.labels,
+                           instance=False)
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayService",
+           "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
+    return [Rendered(obj, spec, origins), *generated_configmaps(body.cluster, spec, ctx)]
+
+
+def serve_config_text(spec: Spec, ctx: Context) -> str:
+    """serveConfigV2: the Serve config as a YAML string, keys in the order written."""
+    body = spec.model.spec
+    config = body.serve_config
+    if config is None:
+        config = ctx.index.serve_config(spec, body.serve_config_file).data
+    return dump(config)
+
+
+def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
+    model: RayJob = spec.model
+    body = model.spec
+    origins = Origins()
+    origins.add(("metadata",), ("metadata",))
+    origins.add(("spec",), ("spec",))
+    annotations = dict(model.metadata.annotations)
+    out: dict[str, Any] = {"entrypoint": body.entrypoint}
+    if body.runtime_env is not None:
+        out["runtimeEnvYAML"] = dump(body.runtime_env)
+        origins.add(("spec", "runtimeEnvYAML"), ("spec", "runtimeEnv"), keep=False)
+    scalars = {
+        "shutdownAfterJobFinishes": body.shutdown_after_job_finishes,
+        "ttlSecondsAfterFinished": body.ttl_seconds_after_finished,
+        "activeDeadlineSeconds": body.active_deadline_seconds,
+        "backoffLimit": body.backoff_limit,
+        "submissionMode": body.submission_mode,
+        "suspend": body.suspend,
+        "jobId": body.job_id,
+    }
+    out.update({k: v for k, v in scalars.items() if v is not None})
+    if body.metadata:
+        out["metadata"] = dict(sorted(body.metadata.items()))
+    resources = body.entrypoint_resources
+    if resources is not None:
+        if resources.num_cpus is not None:
+            out["entrypointNumCpus"] = resources.num_cpus
+        if resources.num_gpus is not None:
+            out["entrypointNumGpus"] = resources.num_gpus
+        if resources.resources:
+            # KubeRay takes custom entrypoint resources as a JSON string
+            out["entrypointResources"] = json.dumps(resources.resources, sort_keys=True)
+        origins.add(("spec", "entrypointNumCpus"), ("spec", "entrypointResources", "numCpus"))
+        origins.add(("spec", "entrypointNumGpus"), ("spec", "entrypointResources", "numGpus"))
+        origins.add(("spec", "entrypointResources"), ("spec", "entrypointResources"), keep=False)
+    generated: list[Generated] = []
+    if body.cluster_selector:
+        out["clusterSelector"] = {"ray.io/cluster": body.cluster_selector}
+    if body.cluster is not None:
+        out["rayClusterSpec"] = cluster_spec(
+            body.cluster, spec, ctx, origins, at=("spec", "rayClusterSpec"),
+            spec_at=("spec", "cluster"), owner_annotations=annotations,
+        )
+        generated = generated_configmaps(body.cluster, spec, ctx)
+    labels = object_labels(spec.app, spec.name, "ray-job", model.metadata.labels, instance=False)
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
+           "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
+    return [Rendered(obj, spec, origins), *generated]

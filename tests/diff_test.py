@@ -1,0 +1,187 @@
+"""`ray-gitops diff` in a temporary git repository, one kind of effect at a time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+SERVICE = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayService
+metadata:
+  name: fruit
+spec:
+  upgradeStrategy: {strategy}
+  serveConfig:
+    applications:
+      - name: fruit
+        import_path: fruit.deployment_graph
+        deployments:
+          - name: MangoStand
+            user_config: {{price: 3}}
+  cluster:
+    image: rayproject/ray:2.52.0
+    head:
+      computeTemplate: default-template
+    workerGroups:
+      - name: small
+        computeTemplate: default-template
+        replicas: 1
+        maxReplicas: 5
+"""
+CLUSTER = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayCluster
+metadata:
+  name: batch
+spec:
+  upgradeStrategy: {strategy}
+  head:
+    computeTemplate: default-template
+  workerGroups:
+    - name: small
+      computeTemplate: default-template
+      replicas: 1
+      maxReplicas: 5
+"""
+Cli = Callable[..., Result]
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(make_repo: Callable[..., Path]) -> Path:
+    root = make_repo({"fruit.yaml": SERVICE.format(strategy="NewCluster"),
+                      "batch.yaml": CLUSTER.format(strategy="Recreate")})
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    return root
+
+
+def edit(root: Path, name: str, old: str, new: str) -> None:
+    path = root / "specs" / name
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+
+
+def changes(cli: Cli, root: Path, *args: str) -> dict[str, dict[str, Any]]:
+    result = cli("diff", "--root", root, "--format", "json", *args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    return {f"{c['kind']}/{c['name']}": c for c in data["changes"]}
+
+
+def test_no_change(cli: Cli, repo: Path) -> None:
+    assert changes(cli, repo) == {}
+    assert "no change against HEAD" in cli("diff", "--root", repo).output
+
+
+def test_serve_config_change_is_applied_in_place(cli: Cli, repo: Path) -> None:
+    edit(repo, "fruit.yaml", "price: 3", "price: 4")
+    (change,) = changes(cli, repo).values()
+    assert change["effect"] == "in-place"
+    assert "applied in place" in change["summary"]
+    assert change["fields"] == [{
+        "path": "spec.serveConfigV2: applications[0].deployments[0].user_config.price",
+        "before": 3, "after": 4}]
+
+
+def test_image_change_starts_a_new_cluster(cli: Cli, repo: Path) -> None:
+    edit(repo, "fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")
+    change = changes(cli, repo)["RayService/fruit"]
+    assert change["effect"] == "new-cluster"
+    assert "2x" in change["summary"]
+
+
+def test_replica_change_inside_a_rayservice_is_not_applied(cli: Cli, repo: Path) -> None:
+    edit(repo, "fruit.yaml", "replicas: 1\n        maxReplicas: 5", "replicas: 3\n        maxReplicas: 8")
+    change = changes(cli, repo)["RayService/fruit"]
+    assert change["effect"] == "not-applied"
+    assert "ignores worker replicas" in change["summary"]
+
+
+def test_appended_worker_group_updates_in_place(cli: Cli, repo: Path) -> None:
+    path = repo / "specs" / "fruit.yaml"
+    path.write_text(path.read_text() + "      - name: extra\n"
+                    "        computeTemplate: default-template\n")
+    change = changes(cli, repo)["RayService/fruit"]
+    assert change["effect"] == "in-place"
+    assert "extra appended" in change["summary"]
+
+
+def test_cluster_change_with_strategy_none_is_not_applied(cli: Cli, repo: Path) -> None:
+    edit(repo, "fruit.yaml", "upgradeStrategy: NewCluster", "upgradeStrategy: None")
+    edit(repo, "fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")
+    change = changes(cli, repo)["RayService/fruit"]
+    assert change["effect"] == "not-applied"
+    assert "upgradeStrategy is None" in change["summary"]
+
+
+def test_raycluster_template_change_recreates_pods(cli: Cli, repo: Path) -> None:
+    edit(repo, "batch.yaml", "computeTemplate: default-template\n  workerGroups",
+         "computeTemplate: head-template\n  workerGroups")
+    change = changes(cli, repo)["RayCluster/batch"]
+    assert change["effect"] == "restart"
+    assert "deleted and recreated" in change["summary"]
+
+
+def test_raycluster_template_change_with_none_is_not_applied(cli: Cli, repo: Path) -> None:
+    edit(repo, "batch.yaml", "upgradeStrategy: Recreate", "upgradeStrategy: None")
+    git(repo, "commit", "-qam", "none")
+    edit(repo, "batch.yaml", "computeTemplate: default-template\n  workerGroups",
+         "computeTemplate: head-template\n  workerGroups")
+    change = changes(cli, repo)["RayCluster/batch"]
+    assert change["effect"] == "not-applied"
+    assert "NOT applied to running pods" in change["summary"]
+
+
+def test_raycluster_replica_change_scales(cli: Cli, repo: Path) -> None:
+    edit(repo, "batch.yaml", "replicas: 1", "replicas: 2")
+    change = changes(cli, repo)["RayCluster/batch"]
+    assert change["effect"] == "in-place"
+    assert "scales" in change["summary"]
+
+
+def test_added_and_removed_objects(cli: Cli, repo: Path) -> None:
+    (repo / "specs" / "batch.yaml").unlink()
+    (repo / "specs" / "other.yaml").write_text(CLUSTER.format(strategy="Recreate").replace(
+        "name: batch", "name: other"))
+    found = changes(cli, repo)
+    assert found["RayCluster/batch"]["status"] == "removed"
+    assert found["RayCluster/other"]["status"] == "added"
+    assert found["RayCluster/other"]["file"] == "specs/other.yaml"
+
+
+def test_base_revision_and_formats(cli: Cli, repo: Path) -> None:
+    edit(repo, "fruit.yaml", "price: 3", "price: 4")
+    git(repo, "commit", "-qam", "price")
+    assert changes(cli, repo) == {}
+    assert set(changes(cli, repo, "--base", "HEAD~1")) == {"RayService/fruit"}
+    markdown = cli("diff", "--root", repo, "--base", "HEAD~1", "--format", "markdown").output
+    assert markdown.startswith("### ray-gitops: what this change does on the cluster")
+    assert "| `RayService fruit` | changed | **in place**" in markdown
+    github = cli("diff", "--root", repo, "--base", "HEAD~1", "--format", "github").output
+    assert github.startswith("::notice file=specs/fruit.yaml,line=4,title=RayService fruit::")
+
+
+def test_unknown_revision(cli: Cli, repo: Path) -> None:
+    result = cli("diff", "--root", repo, "--base", "no-such-ref")
+    assert result.exit_code == 2
+    assert "unknown git revision 'no-such-ref'" in result.output
+
+
+def test_outside_a_git_repository(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"batch.yaml": CLUSTER.format(strategy="Recreate")})
+    result = cli("diff", "--root", root)
+    assert result.exit_code == 2
+    assert "is not inside a git repository" in result.output
