@@ -15,6 +15,8 @@ from .errors import Diagnostic, RayGitopsError
 from .render.base import Context, Generated, Rendered
 from .render.emit import render_file
 from .render.kustomization import CONFIGURATIONS, FILES, kustomization, name_references
+from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
+from .render.delivery import render_argocd, render_flux
 from .render.registry import RENDERERS
 from .report import Result
 from .rules import check_object
@@ -49,7 +51,7 @@ def open_repo(root: Path | None) -> Repo:
     parsed = parse_model(docs[0], Settings)
     if isinstance(parsed, list):
         raise RayGitopsError(parsed)
-    return Repo(folder, parsed)
+    return Repo(folder, parsed, docs[0])
 
 
 def spec_files(repo: Repo) -> list[Path]:
@@ -128,10 +130,55 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
             if isinstance(item, Rendered):
                 out.result.extend(validate_rendered(item, schemas))
             apps.setdefault(spec.app, []).append(item)
+    if repo.settings.delivery is not None and out.result.ok:
+        rendered = [i for items in apps.values() for i in items if isinstance(i, Rendered)]
+        for app, items in delivery_apps(repo, rendered, schemas, out.result).items():
+            if app in apps:
+                out.result.extend([_clash(apps[app][0].spec, f"{app}/ is where ray-gitops.yaml's "  # type: ignore[arg-type]
+                                          "delivery renders: rename this spec file")])
+            apps[app] = list(items)
     for app, items in sorted(apps.items()):
         out.objects.extend(item for item in items if isinstance(item, Rendered))
         if emit:
             out.files.update(_app_files(app, items, out.result))
+    return out
+
+
+def delivery_apps(repo: Repo, objects: list[Rendered], schemas: OutputSchemas,
+                  result: Result) -> dict[str, list[Rendered]]:
+    """Argo CD and Flux objects, one per overlay, from ray-gitops.yaml's `delivery`."""
+    delivery = repo.settings.delivery
+    assert delivery is not None
+    doc = repo.doc
+    tools = {"argocd": delivery.argocd, "flux": delivery.flux}
+    overlays: dict[str, OverlayInfo] = {}
+    missing = False
+    for tool, settings in tools.items():
+        for env in (settings.environments if settings else {}):
+            folder = repo.overlays_dir / env
+            if not (folder / KUSTOMIZATION).is_file():
+                missing = True
+                if doc is not None:
+                    result.extend([doc.diagnostic(
+                        ("delivery", tool, "environments", env), "RG082",
+                        f"no overlay {repo.settings.overlays}/{env}/{KUSTOMIZATION}", key=True)])
+                continue
+            overlays[env] = describe_overlay(repo.root, folder, repo.rendered_dir)
+    if missing:
+        return {}
+    out: dict[str, list[Rendered]] = {}
+    if delivery.argocd:
+        out["argocd"] = render_argocd(delivery, overlays, objects)
+    if delivery.flux:
+        out["flux"] = render_flux(delivery, overlays, objects)
+    for items in out.values():
+        for item in items:
+            for finding in schemas.validate(item.obj):
+                at = item.origins.locate(finding.path)
+                message = f"{finding.message} (rendered {item.kind}/{item.name}, " \
+                          f"at {dotted(finding.path) or 'top level'})"
+                if doc is not None:
+                    result.extend([doc.diagnostic(at, finding.code, message)])
     return out
 
 
@@ -142,8 +189,12 @@ def _clash(spec: Spec, message: str) -> Diagnostic:
 def _app_files(app: str, items: list[Rendered | Generated], result: Result) -> dict[str, str]:
     files: dict[str, str] = {}
     generated: dict[str, Generated] = {}
-    source = items[0].spec.doc.file if items[0].spec else app
+    first = items[0]
+    source = first.spec.doc.file if first.spec else getattr(first, "source", app)
     for item in items:
+        if isinstance(item, Rendered) and item.spec is None:
+            files[f"{app}/{item.filename}"] = render_file(item.source, [item.obj])
+            continue
         assert item.spec is not None
         if isinstance(item, Generated):
             first = generated.setdefault(item.name, item)

@@ -96,13 +96,16 @@ def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @ROOT
 @STRICT
+@click.option("--skip-overlays", is_flag=True,
+              help="Do not build the overlays (no kustomize needed).")
 @common
 def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
-             strict: bool) -> int:
-    """Validate specs (all by default), rendered manifests or plain KubeRay manifests."""
+             strict: bool, skip_overlays: bool) -> int:
+    """Validate specs and overlays (all by default), or the given spec files, overlay
+    folders, rendered manifests and plain KubeRay manifests."""
     from .commands import validate as command
 
-    return command.run(paths, root, fmt, quiet, strict)
+    return command.run(paths, root, fmt, quiet, strict, skip_overlays)
 
 
 @main.command()

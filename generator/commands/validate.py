@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ..build import YAML_SUFFIXES, build, open_repo, validate_manifest
 from ..config import Repo
-from ..errors import Exit, RayGitopsError, UsageError
+from ..errors import Diagnostic, Exit, RayGitopsError, UsageError
+from ..overlays import KUSTOMIZATION, check_overlay, overlay_dirs
 from ..report import Result
 from ..schemas import OutputSchemas
 from ..spec.load import Document, load_file
@@ -15,16 +16,25 @@ from ..spec.models import API_VERSION
 from .output import emit_report, note
 
 
-def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool,
+        skip_overlays: bool = False) -> int:
     repo = open_repo(root)
     result = Result()
     if not paths:
         result = build(repo, emit=False).result
         checked = "all specs"
+        if not skip_overlays and result.ok:
+            overlays = overlay_dirs(repo.overlays_dir)
+            result.extend(_validate_overlays(repo, overlays))
+            checked += f" and {len(overlays)} overlay(s)"
     else:
-        files = list(_expand(paths))
+        overlays = [p for p in paths if p.is_dir() and (p / KUSTOMIZATION).is_file()
+                    and not _inside(p, repo.rendered_dir)]
+        files = [f for f in _expand(paths) if not any(_inside(f, o) for o in overlays)]
         result = _validate_files(repo, files)
-        checked = f"{len(files)} file(s)"
+        if overlays and not skip_overlays:
+            result.extend(_validate_overlays(repo, overlays))
+        checked = f"{len(files)} file(s)" + (f" and {len(overlays)} overlay(s)" if overlays else "")
     if strict or repo.settings.policy.strict:
         result = result.strict()
     emit_report(result, fmt, quiet=quiet)
@@ -34,8 +44,19 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
     return Exit.INVALID
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
+    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+    return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
+
+
 def _expand(paths: Iterable[Path]) -> Iterable[Path]:
     for path in paths:
+        if path.is_dir() and (path / KUSTOMIZATION).is_file():
+            continue  # an overlay (or a base): built with kustomize, not read file by file
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
         elif path.is_file():

@@ -42,6 +42,7 @@ class Rendered:
     obj: dict[str, Any]
     spec: Spec | None
     origins: Origins = field(default_factory=Origins)
+    source: str = ""  # the file it came from, when not from a spec (ray-gitops.yaml)
 
     @property
     def kind(self) -> str:

@@ -40,6 +40,7 @@ CODES: dict[str, str] = {
     "RG032": "worker group priority needs autoscaler v2 and Ray >= 2.56",
     "RG033": "worker group idleTimeoutSeconds needs autoscaler v2",
     "RG034": "duplicate group, container, volume or env names",
+    "RG036": "a Ray container without an image",
     # fault tolerance, state, secrets (issue 3)
     "RG040": "a Redis address with a namespace suffix (addresses stay namespace-relative)",
     "RG041": "a claim larger than its volume",
@@ -72,6 +73,9 @@ CODES: dict[str, str] = {
     "RG076": "autoscaling_config with num_replicas, or min_replicas above max_replicas",
     "RG077": "a negative resource in ray_actor_options",
     "RG078": "a Serve config that is not a mapping (or not YAML)",
+    # layer 6: overlays (issue 5)
+    "RG080": "an overlay that does not build",
+    "RG081": "an overlay that points outside the repository",
     # layer 5: output schemas
     "RG030": "a rendered or given object fails its Kubernetes or KubeRay schema",
     # layer 7: policy (warnings; errors with --strict)

@@ -188,6 +188,10 @@ def containers_present_and_ray_first(view: ClusterView) -> Iterator[Finding]:
             yield Finding((*at, "template", "spec", "containers"), "RG023",
                           "a Ray pod template needs at least one container")
             continue
+        if not containers[0][1].get("image"):
+            yield Finding((*at, "template", "spec", "containers", 0), "RG036",
+                          "the Ray container has no image (a strategic merge patch may have "
+                          "replaced the list: patch KubeRay objects with JSON 6902 operations)")
         if _looks_like_ray(containers[0][1]):
             continue
         for i, container in containers[1:]:

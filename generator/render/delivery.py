@@ -1,0 +1,207 @@
+"""Argo CD Applications (or an ApplicationSet) and Flux Kustomizations, one per overlay.
+
+Argo CD and the Ray autoscaler fight over worker replicas unless told not to
+(KubeRay issue 4149; Ray's Argo CD guide): for every RayCluster that
+autoscales, the Application ignores ``.spec.workerGroupSpecs[].replicas`` and
+syncs with RespectIgnoreDifferences. Flux has no ignore list: its
+Kustomization removes those fields before it applies, so with server-side
+apply it never owns them and the autoscaler does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import ArgoCD, Delivery, Flux
+from ..overlays import OverlayInfo
+from .base import Origins, Rendered
+from .labels import MANAGED_BY
+
+REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
+FINALIZER = "resources-finalizer.argocd.argoproj.io"
+
+
+@dataclass(frozen=True)
+class Autoscaled:
+    name: str
+    namespace: str | None
+    groups: int
+
+
+def autoscaled(overlay: OverlayInfo, objects: list[Rendered]) -> list[Autoscaled]:
+    """The RayClusters of an overlay that autoscale, named as the overlay names them."""
+    out = []
+    for item in objects:
+        if item.spec is None or item.spec.app not in overlay.apps or item.kind != "RayCluster":
+            continue
+        spec = item.obj["spec"]
+        if spec.get("enableInTreeAutoscaling"):
+            name = f"{overlay.name_prefix}{item.name}{overlay.name_suffix}"
+            namespace = overlay.namespace or item.obj["metadata"].get("namespace")
+            out.append(Autoscaled(name, namespace, len(spec.get("workerGroupSpecs", []))))
+    return sorted(out, key=lambda a: (a.name, a.namespace or ""))
+
+
+def _labels(env: str | None, delivery: Delivery) -> dict[str, str]:
+    labels = {"app.kubernetes.io/component": "delivery", "app.kubernetes.io/managed-by": MANAGED_BY,
+              "app.kubernetes.io/part-of": delivery.name}
+    if env:
+        labels["ray-gitops.io/environment"] = env
+    return dict(sorted(labels.items()))
+
+
+def _path(prefix: str, overlay: OverlayInfo) -> str:
+    return f"{prefix.strip('/')}/{overlay.path}" if prefix.strip("/") else overlay.path
+
+
+def _sync_policy(argo: ArgoCD) -> dict[str, Any]:
+    policy: dict[str, Any] = {}
+    if argo.sync_policy.automated:
+        policy["automated"] = {"prune": argo.sync_policy.prune,
+                               "selfHeal": argo.sync_policy.self_heal}
+    # CreateNamespace: the overlay names a namespace that may not exist yet.
+    # ServerSideApply: a RayCluster's pod templates can outgrow the 256 KiB
+    #   last-applied annotation of client-side apply; SSA also leaves fields that
+    #   others own (the operator's) alone.
+    # RespectIgnoreDifferences: without it, ignoreDifferences only hides the diff
+    #   and a sync still writes replicas back over the autoscaler's.
+    policy["syncOptions"] = ["CreateNamespace=true", "ServerSideApply=true",
+                             "RespectIgnoreDifferences=true"]
+    return policy
+
+
+def _ignore(clusters: list[Autoscaled], *, namespaced: bool = True) -> list[dict[str, Any]]:
+    out = []
+    for cluster in clusters:
+        entry: dict[str, Any] = {"group": "ray.io", "kind": "RayCluster", "name": cluster.name}
+        if namespaced and cluster.namespace:
+            entry["namespace"] = cluster.namespace
+        entry["jqPathExpressions"] = [REPLICAS_JQ]
+        if entry not in out:
+            out.append(entry)
+    return out
+
+
+def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
+                  objects: list[Rendered]) -> list[Rendered]:
+    argo = delivery.argocd
+    assert argo is not None
+    if argo.application_set:
+        return [_application_set(delivery, argo, overlays, objects)]
+    out = []
+    for env, destination in sorted(argo.environments.items()):
+        overlay = overlays[env]
+        spec: dict[str, Any] = {
+            "project": argo.project,
+            "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision,
+                       "path": _path(argo.path_prefix, overlay)},
+            "destination": _destination(destination.server, destination.name,
+                                        destination.namespace or overlay.namespace),
+            "syncPolicy": _sync_policy(argo),
+        }
+        ignore = _ignore(autoscaled(overlay, objects))
+        if ignore:
+            spec["ignoreDifferences"] = ignore
+        obj = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+               "metadata": {"name": f"{delivery.name}-{env}", "namespace": argo.namespace,
+                            "labels": _labels(env, delivery),
+                            # deleting the Application deletes what it deployed
+                            "finalizers": [FINALIZER]},
+               "spec": spec}
+        out.append(_item(obj, ("delivery", "argocd", "environments", env)))
+    return out
+
+
+def _destination(server: str | None, name: str | None, namespace: str | None) -> dict[str, str]:
+    out = {"server": server} if server else {"name": str(name)}
+    if namespace:
+        out["namespace"] = namespace
+    return out
+
+
+def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, OverlayInfo],
+                     objects: list[Rendered]) -> Rendered:
+    elements = []
+    clusters: list[Autoscaled] = []
+    for env, destination in sorted(argo.environments.items()):
+        overlay = overlays[env]
+        element = {"env": env, "path": _path(argo.path_prefix, overlay),
+                   "namespace": destination.namespace or overlay.namespace or "default"}
+        element.update({"server": destination.server} if destination.server
+                       else {"cluster": str(destination.name)})
+        elements.append(element)
+        clusters += autoscaled(overlay, objects)
+    by_server = all(d.server for d in argo.environments.values())
+    destination = ({"server": "{{.server}}"} if by_server else {"name": "{{.cluster}}"})
+    template_spec: dict[str, Any] = {
+        "project": argo.project,
+        "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision,
+                   "path": "{{.path}}"},
+        "destination": {**destination, "namespace": "{{.namespace}}"},
+        "syncPolicy": _sync_policy(argo),
+    }
+    ignore = _ignore(clusters, namespaced=False)
+    if ignore:
+        template_spec["ignoreDifferences"] = ignore
+    obj = {
+        "apiVersion": "argoproj.io/v1alpha1", "kind": "ApplicationSet",
+        "metadata": {"name": delivery.name, "namespace": argo.namespace,
+                     "labels": _labels(None, delivery)},
+        "spec": {
+            "goTemplate": True,
+            "goTemplateOptions": ["missingkey=error"],
+            "generators": [{"list": {"elements": elements}}],
+            "template": {
+                "metadata": {"name": f"{delivery.name}-{{{{.env}}}}",
+                             "labels": _labels("{{.env}}", delivery),
+                             "finalizers": [FINALIZER]},
+                "spec": template_spec,
+            },
+        },
+    }
+    return _item(obj, ("delivery", "argocd"))
+
+
+def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
+                objects: list[Rendered]) -> list[Rendered]:
+    flux = delivery.flux
+    assert flux is not None
+    out = []
+    for env, settings in sorted(flux.environments.items()):
+        overlay = overlays[env]
+        source: dict[str, Any] = {"kind": flux.source_ref.kind, "name": flux.source_ref.name}
+        if flux.source_ref.namespace:
+            source["namespace"] = flux.source_ref.namespace
+        spec: dict[str, Any] = {
+            "interval": settings.interval or flux.interval,
+            "path": "./" + _path(flux.path_prefix, overlay),
+            "prune": flux.prune,
+            "wait": flux.wait,
+            "sourceRef": source,
+        }
+        if settings.target_namespace:
+            spec["targetNamespace"] = settings.target_namespace
+        patches = [_flux_patch(cluster) for cluster in autoscaled(overlay, objects)]
+        if patches:
+            spec["patches"] = patches
+        obj = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+               "metadata": {"name": f"{delivery.name}-{env}", "namespace": flux.namespace,
+                            "labels": _labels(env, delivery)},
+               "spec": spec}
+        out.append(_item(obj, ("delivery", "flux", "environments", env)))
+    return out
+
+
+def _flux_patch(cluster: Autoscaled) -> dict[str, Any]:
+    ops = "".join(f"- op: remove\n  path: /spec/workerGroupSpecs/{i}/replicas\n"
+                  for i in range(cluster.groups))
+    return {"target": {"group": "ray.io", "version": "v1", "kind": "RayCluster",
+                       "name": cluster.name},
+            "patch": ops}
+
+
+def _item(obj: dict[str, Any], at: tuple[str, ...]) -> Rendered:
+    origins = Origins()
+    origins.add((), at, keep=False)
+    return Rendered(obj, None, origins, source="ray-gitops.yaml")
