@@ -12,11 +12,11 @@ from typing import Any
 
 from .config import CONFIG_FILE, Repo, Settings, find_root
 from .errors import Diagnostic, RayGitopsError
+from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
 from .render.base import Context, Generated, Rendered
+from .render.delivery import render_argocd, render_flux
 from .render.emit import render_file
 from .render.kustomization import CONFIGURATIONS, FILES, kustomization, name_references
-from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
-from .render.delivery import render_argocd, render_flux
 from .render.registry import RENDERERS
 from .report import Result
 from .rules import check_object
@@ -132,11 +132,12 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
             apps.setdefault(spec.app, []).append(item)
     if repo.settings.delivery is not None and out.result.ok:
         rendered = [i for items in apps.values() for i in items if isinstance(i, Rendered)]
-        for app, items in delivery_apps(repo, rendered, schemas, out.result).items():
-            if app in apps:
-                out.result.extend([_clash(apps[app][0].spec, f"{app}/ is where ray-gitops.yaml's "  # type: ignore[arg-type]
-                                          "delivery renders: rename this spec file")])
-            apps[app] = list(items)
+        for app, delivered in delivery_apps(repo, rendered, schemas, out.result).items():
+            owner = apps[app][0].spec if app in apps else None
+            if owner is not None:
+                out.result.extend([_clash(owner, f"{app}/ is where ray-gitops.yaml's delivery "
+                                                 "renders: rename this spec file")])
+            apps[app] = list[Rendered | Generated](delivered)
     for app, items in sorted(apps.items()):
         out.objects.extend(item for item in items if isinstance(item, Rendered))
         if emit:

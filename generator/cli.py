@@ -123,6 +123,18 @@ def diff(base: str, fmt: str, quiet: bool, debug: bool, root: Path | None) -> No
 
 
 @main.command()
+@click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def init(folder: Path, quiet: bool, debug: bool) -> None:
+    """Scaffold a GitOps repository in FOLDER (new or empty): settings, an example spec,
+    dev and prod overlays, pre-commit hooks and a CI workflow."""
+    from .commands import init as command
+
+    sys.exit(guarded(command.run, debug, folder, quiet))
+
+
+@main.command()
 @click.option("--kind", default=None, help="One spec kind only.")
 @common
 def schema(kind: str | None, fmt: str, quiet: bool) -> int:

@@ -55,9 +55,10 @@ class Patch:
 def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Diagnostic]:
     shown = overlay.relative_to(root).as_posix() if overlay.is_relative_to(root) else str(overlay)
     try:
-        (doc,) = load_file(overlay / KUSTOMIZATION, f"{shown}/{KUSTOMIZATION}")[:1] or [None]
+        docs = load_file(overlay / KUSTOMIZATION, f"{shown}/{KUSTOMIZATION}")
     except RayGitopsError as exc:
         return exc.diagnostics
+    doc = docs[0] if docs else None
     if doc is None or not isinstance(doc.data, dict):
         return [Diagnostic(f"{shown}/{KUSTOMIZATION}", 1, 1, "RG080", "",
                            "an overlay's kustomization.yaml must be a mapping")]
@@ -70,7 +71,7 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Dia
         message = " ".join(done.stderr.strip().split())
         return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {message}")]
     patches = _patches(overlay, doc.data)
-    out = []
+    out: list[Diagnostic] = []
     for obj in yaml.load_all(done.stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
         if not isinstance(obj, dict):
             continue

@@ -57,7 +57,7 @@ def repo_copy(tmp_path: Path) -> Path:
     """A copy of this repository's own specs, rendered tree and settings."""
     root = tmp_path / "copy"
     root.mkdir()
-    for name in ("specs", "rendered"):
+    for name in ("specs", "rendered", "overlays"):
         shutil.copytree(ROOT / name, root / name)
     shutil.copy(ROOT / "ray-gitops.yaml", root / "ray-gitops.yaml")
     return root

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import ArgoCD, Delivery, Flux
+from ..config import ArgoCD, Delivery
 from ..overlays import OverlayInfo
 from .base import Origins, Rendered
 from .labels import MANAGED_BY
@@ -133,12 +133,12 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
         elements.append(element)
         clusters += autoscaled(overlay, objects)
     by_server = all(d.server for d in argo.environments.values())
-    destination = ({"server": "{{.server}}"} if by_server else {"name": "{{.cluster}}"})
+    target = ({"server": "{{.server}}"} if by_server else {"name": "{{.cluster}}"})
     template_spec: dict[str, Any] = {
         "project": argo.project,
         "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision,
                    "path": "{{.path}}"},
-        "destination": {**destination, "namespace": "{{.namespace}}"},
+        "destination": {**target, "namespace": "{{.namespace}}"},
         "syncPolicy": _sync_policy(argo),
     }
     ignore = _ignore(clusters, namespaced=False)
