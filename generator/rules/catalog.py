@@ -76,6 +76,7 @@ CODES: dict[str, str] = {
     # layer 6: overlays (issue 5)
     "RG080": "an overlay that does not build",
     "RG081": "an overlay that points outside the repository",
+    "RG082": "a delivery environment without an overlay",
     # layer 5: output schemas
     "RG030": "a rendered or given object fails its Kubernetes or KubeRay schema",
     # layer 7: policy (warnings; errors with --strict)
