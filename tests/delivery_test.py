@@ -228,3 +228,12 @@ def test_pre_commit_hooks_with_the_real_tool(tmp_path: Path, pre_commit_home: Pa
     assert bad.returncode == 1
     assert "specs/test-cluster.yaml:28:7: error RG009: spec.workerGroups[0].replicaz" in bad.stdout
     assert bad.stdout.count("Failed") == 2  # validate and check
+
+
+def test_validate_folders_of_each_kind(cli: Cli) -> None:
+    rendered = cli("validate", "--root", ROOT, ROOT / "rendered")
+    assert rendered.exit_code == 0, rendered.output
+    assert "file(s)" in rendered.output and "overlay" not in rendered.output
+    overlays = cli("validate", "--root", ROOT, ROOT / "overlays")
+    assert overlays.exit_code == 0, overlays.output
+    assert "0 file(s) and 2 overlay(s)" in overlays.output

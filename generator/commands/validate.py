@@ -28,9 +28,7 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
             result.extend(_validate_overlays(repo, overlays))
             checked += f" and {len(overlays)} overlay(s)"
     else:
-        overlays = [p for p in paths if p.is_dir() and (p / KUSTOMIZATION).is_file()
-                    and not _inside(p, repo.rendered_dir)]
-        files = [f for f in _expand(paths) if not any(_inside(f, o) for o in overlays)]
+        files, overlays = _classify(paths, repo)
         result = _validate_files(repo, files)
         if overlays and not skip_overlays:
             result.extend(_validate_overlays(repo, overlays))
@@ -44,6 +42,34 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
     return Exit.INVALID
 
 
+# kustomize's own files in a base: not manifests
+NOT_MANIFESTS = (KUSTOMIZATION, "kustomizeconfig.yaml")
+
+
+def _classify(paths: Iterable[Path], repo: Repo) -> tuple[list[Path], list[Path]]:
+    """YAML files to read one by one, and overlay folders to build with kustomize.
+
+    A folder with a kustomization.yaml outside rendered/ is an overlay; the
+    rendered bases are read file by file (kustomize adds nothing to them)."""
+    files: list[Path] = []
+    overlays: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+            continue
+        if not path.is_dir():
+            raise UsageError(f"no such file or folder: {path}")
+        found = sorted(k.parent for k in path.rglob(KUSTOMIZATION)
+                       if not _inside(k, repo.rendered_dir))
+        overlays += found
+        files += sorted(
+            p for p in path.rglob("*")
+            if p.suffix in YAML_SUFFIXES and p.is_file() and p.name not in NOT_MANIFESTS
+            and not any(_inside(p, o) for o in found)
+        )
+    return files, overlays
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path.resolve().is_relative_to(folder.resolve())
 
@@ -51,18 +77,6 @@ def _inside(path: Path, folder: Path) -> bool:
 def _validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
     return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
-
-
-def _expand(paths: Iterable[Path]) -> Iterable[Path]:
-    for path in paths:
-        if path.is_dir() and (path / KUSTOMIZATION).is_file():
-            continue  # an overlay (or a base): built with kustomize, not read file by file
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
-        elif path.is_file():
-            yield path
-        else:
-            raise UsageError(f"no such file or folder: {path}")
 
 
 def _validate_files(repo: Repo, files: list[Path]) -> Result:
