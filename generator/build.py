@@ -12,18 +12,15 @@ from typing import Any
 
 from .config import CONFIG_FILE, Repo, Settings, find_root
 from .errors import Diagnostic, RayGitopsError
-from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
 from .render.base import Context, Generated, Rendered
-from .render.delivery import render_argocd, render_flux
-from .render.emit import render_file
 from .render.kustomization import CONFIGURATIONS, FILES, kustomization, name_references
-from .render.registry import RENDERERS
+from .render.registry import RENDERERS, renderer
 from .report import Result
 from .rules import check_object
 from .rules.specs import check_specs
 from .schemas import OutputSchemas
 from .spec.load import Document, dotted, load_file
-from .spec.parse import Spec, parse_document, parse_model
+from .spec.parse import Spec, envelope_ok, parse_document, parse_model
 from .spec.refs import SpecIndex, check_references
 from .spec.secrets import literal_secrets
 
@@ -60,16 +57,23 @@ def spec_files(repo: Repo) -> list[Path]:
     return sorted(p for p in repo.specs_dir.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
-def load_specs(repo: Repo, files: Iterable[Path]) -> tuple[list[Spec], list[Diagnostic]]:
+def load_specs(repo: Repo, files: Iterable[Path],
+               only: set[str] | None = None) -> tuple[list[Spec], list[Diagnostic]]:
+    """Every spec; those of files outside ``only`` are indexed now, validated when used."""
     specs: list[Spec] = []
     problems: list[Diagnostic] = []
     for path in files:
+        shown = repo.shown(path)
         try:
-            docs = load_file(path, repo.shown(path))
+            docs = load_file(path, shown)
         except RayGitopsError as exc:
             problems.extend(exc.diagnostics)
             continue
         for doc in docs:
+            if only is not None and shown not in only:
+                if envelope_ok(doc):
+                    specs.append(Spec(doc, path))
+                continue
             problems.extend(literal_secrets(doc))
             parsed = parse_document(doc, path)
             if isinstance(parsed, Spec):
@@ -82,23 +86,27 @@ def load_specs(repo: Repo, files: Iterable[Path]) -> tuple[list[Spec], list[Diag
 def _serve_files(specs: list[Spec]) -> list[Path]:
     out = []
     for spec in specs:
-        name = getattr(spec.model.spec, "serve_config_file", None)
-        if name:
+        body = spec.doc.data.get("spec")
+        name = body.get("serveConfigFile") if isinstance(body, dict) else None
+        if isinstance(name, str):
             out.append((spec.path.parent / name).resolve())
     return out
 
 
-def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build:
+def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
+          only: set[str] | None = None) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
     ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
-    YAML text (validation needs the objects, not their bytes).
+    YAML text (validation needs the objects, not their bytes); ``only`` renders
+    and checks the specs of those files alone (every spec is still read, for
+    references): what a pre-commit hook on a few changed files needs.
     """
     out = Build(repo)
     files = spec_files(repo)
     known = {p.resolve() for p in files}
     files += [p for p in extra if p.resolve() not in known]
-    specs, problems = load_specs(repo, files)
+    specs, problems = load_specs(repo, files, only)
     # Serve configs kept in their own files (serveConfigFile) may sit among the
     # specs; they are read by the RayService that names them, not as specs.
     served = {repo.shown(p) for p in _serve_files(specs)}
@@ -107,10 +115,10 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
     out.specs = specs
     out.result.extend(problems)
     index = SpecIndex(specs, repo.root)
-    out.result.extend(check_references(index))
+    out.result.extend(check_references(index, only))
     if not out.result.ok:
         return out  # rendering needs every spec valid and every reference resolved
-    out.result.extend(check_specs(index))
+    out.result.extend(check_specs(index, only))
     if not out.result.ok:
         return out
     ctx = Context(repo.settings, index)
@@ -118,19 +126,20 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
     apps: dict[str, list[Rendered | Generated]] = {}
     folders: dict[str, Spec] = {}
     for spec in specs:
-        renderer = RENDERERS.get(spec.kind)
-        if renderer is None:
+        if spec.kind not in RENDERERS or (only is not None and spec.doc.file not in only):
             continue
+        render = renderer(spec.kind)
+        assert render is not None
         first = folders.setdefault(spec.app, spec)
         if first.path != spec.path:
             out.result.extend([_clash(spec, f"spec files {first.doc.file} and {spec.doc.file} "
                                       f"both render into {repo.settings.rendered}/{spec.app}/")])
             continue
-        for item in renderer(spec, ctx):
+        for item in render(spec, ctx):
             if isinstance(item, Rendered):
                 out.result.extend(validate_rendered(item, schemas))
             apps.setdefault(spec.app, []).append(item)
-    if repo.settings.delivery is not None and out.result.ok:
+    if repo.settings.delivery is not None and out.result.ok and only is None:
         rendered = [i for items in apps.values() for i in items if isinstance(i, Rendered)]
         for app, delivered in delivery_apps(repo, rendered, schemas, out.result).items():
             owner = apps[app][0].spec if app in apps else None
@@ -148,7 +157,14 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True) -> Build
 def delivery_apps(repo: Repo, objects: list[Rendered], schemas: OutputSchemas,
                   result: Result) -> dict[str, list[Rendered]]:
     """Argo CD and Flux objects, one per overlay, from ray-gitops.yaml's `delivery`."""
-    delivery = repo.settings.delivery
+    from .delivery import delivery_settings
+    from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
+    from .render.delivery import render_argocd, render_flux
+
+    delivery = delivery_settings(repo)
+    if isinstance(delivery, list):
+        result.extend(delivery)
+        return {}
     assert delivery is not None
     doc = repo.doc
     tools = {"argocd": delivery.argocd, "flux": delivery.flux}
@@ -188,6 +204,8 @@ def _clash(spec: Spec, message: str) -> Diagnostic:
 
 
 def _app_files(app: str, items: list[Rendered | Generated], result: Result) -> dict[str, str]:
+    from .render.emit import render_file  # libyaml's emitter: needed only to write
+
     files: dict[str, str] = {}
     generated: dict[str, Generated] = {}
     first = items[0]

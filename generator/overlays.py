@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import Diagnostic, RayGitopsError, UsageError
 from .rules import check_object
 from .rules.base import Finding
@@ -70,6 +68,8 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Dia
     if done.returncode != 0:
         message = " ".join(done.stderr.strip().split())
         return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {message}")]
+    import yaml
+
     patches = _patches(overlay, doc.data)
     out: list[Diagnostic] = []
     for obj in yaml.load_all(done.stdout, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
@@ -135,6 +135,8 @@ def _patches(overlay: Path, data: dict[str, Any]) -> list[Patch]:
 
 
 def _patch(index: int, at: Path_, text: str, target: dict[str, Any], source: str) -> Patch:
+    import yaml
+
     try:
         body = yaml.safe_load(text)
     except yaml.YAMLError:

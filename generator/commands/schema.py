@@ -6,11 +6,11 @@ import click
 
 from ..errors import Exit, UsageError
 from ..spec.jsonschema import dump, spec_schema
-from ..spec.models import KINDS
+from ..spec.models import KIND_NAMES
 
 
 def run(kind: str | None) -> int:
-    if kind is not None and kind not in KINDS:
-        raise UsageError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    if kind is not None and kind not in KIND_NAMES:
+        raise UsageError(f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}")
     click.echo(dump(spec_schema(kind)), nl=False)
     return Exit.OK

@@ -95,7 +95,7 @@ def _validate_files(repo: Repo, files: list[Path]) -> Result:
             manifests.extend(docs)
     if spec_files:
         shown = {repo.shown(p) for p in spec_files}
-        found = build(repo, extra=spec_files, emit=False).result
+        found = build(repo, extra=spec_files, emit=False, only=shown).result
         result.extend(d for d in found.diagnostics if d.file in shown)
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
     for doc in manifests:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..config import ArgoCD, Delivery
+from ..delivery import ArgoCD, Delivery
 from ..overlays import OverlayInfo
 from .base import Origins, Rendered
 from .labels import MANAGED_BY

@@ -1,23 +1,31 @@
-"""Spec kind -> renderer. Adding a kind means adding a module and a line here."""
+"""Spec kind -> renderer. Adding a kind means adding a module and a line here.
+
+Renderers are imported when a spec of their kind renders."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from importlib import import_module
 
 from ..spec.parse import Spec
 from .base import Context, Generated, Rendered
-from .raycluster import render_raycluster
-from .redis import render_redis
-from .volume import render_persistent_volume
-from .workloads import render_rayjob, render_rayservice
 
 Renderer = Callable[[Spec, Context], Sequence[Rendered | Generated]]
 
-RENDERERS: dict[str, Renderer] = {
-    # ComputeTemplate renders nothing: groups that use one carry its resources.
-    "RayCluster": render_raycluster,
-    "Redis": render_redis,
-    "PersistentVolume": render_persistent_volume,
-    "RayService": render_rayservice,
-    "RayJob": render_rayjob,
+# ComputeTemplate renders nothing: groups that use one carry its resources.
+RENDERERS: dict[str, str] = {
+    "RayCluster": "raycluster:render_raycluster",
+    "Redis": "redis:render_redis",
+    "PersistentVolume": "volume:render_persistent_volume",
+    "RayService": "workloads:render_rayservice",
+    "RayJob": "workloads:render_rayjob",
 }
+
+
+def renderer(kind: str) -> Renderer | None:
+    target = RENDERERS.get(kind)
+    if target is None:
+        return None
+    module, _, name = target.partition(":")
+    found: Renderer = getattr(import_module(f"{__package__}.{module}"), name)
+    return found

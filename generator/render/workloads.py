@@ -8,7 +8,6 @@ from typing import Any
 from ..spec.models.workloads import RayJob, RayService
 from ..spec.parse import Spec
 from .base import Context, Generated, Origins, Rendered, metadata
-from .emit import dump
 from .labels import object_labels
 from .pod import HEAD_PORTS, SERVE_PORT
 from .raycluster import cluster_spec, generated_configmaps
@@ -58,6 +57,8 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
 
 def serve_config_text(spec: Spec, ctx: Context) -> str:
     """serveConfigV2: the Serve config as a YAML string, keys in the order written."""
+    from .emit import dump
+
     body = spec.model.spec
     config = body.serve_config
     if config is None:
@@ -74,6 +75,8 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     annotations = dict(model.metadata.annotations)
     out: dict[str, Any] = {"entrypoint": body.entrypoint}
     if body.runtime_env is not None:
+        from .emit import dump
+
         out["runtimeEnvYAML"] = dump(body.runtime_env)
         origins.add(("spec", "runtimeEnvYAML"), ("spec", "runtimeEnv"), keep=False)
     scalars = {

@@ -44,9 +44,11 @@ def spec_rule(*kinds: str) -> Callable[[SpecRule], SpecRule]:
     return register
 
 
-def check_specs(index: SpecIndex) -> list[Diagnostic]:
+def check_specs(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
     out = []
     for spec in index.specs:
+        if only is not None and spec.doc.file not in only:
+            continue
         for fn in _SPEC_RULES.get(spec.kind, ()):
             for finding in fn(spec, index):
                 out.append(spec.doc.diagnostic(finding.path, finding.code, finding.message,

@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import yaml
-
 from ..serve import check_serve_config
 from .base import Finding, mapping, rule
 from .raycluster import ClusterView, check_cluster, check_name
@@ -91,6 +89,8 @@ def _incremental(strategy: dict[str, Any], cluster: dict[str, Any]) -> Iterator[
 
 
 def _serve_config_text(text: str) -> Iterator[Finding]:
+    import yaml
+
     at = ("spec", "serveConfigV2")
     try:
         config = yaml.safe_load(text)
@@ -150,6 +150,8 @@ def rayjob_rules(obj: dict[str, Any]) -> Iterator[Finding]:
                           f"SidecarMode needs the head's restartPolicy Never, got {policy!r}")
     text = spec.get("runtimeEnvYAML")
     if isinstance(text, str):
+        import yaml
+
         try:
             yaml.safe_load(text)
         except yaml.YAMLError as exc:

@@ -11,16 +11,17 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
-from .models import KINDS
+from .models import all_kinds, model_class
 
 SCHEMA_ID = "https://ray-gitops.dev/schemas/ray-gitops.schema.json"
 
 
 def spec_schema(kind: str | None = None) -> dict[str, Any]:
     if kind is not None:
-        schema = KINDS[kind].model_json_schema(by_alias=True)
+        schema = model_class(kind).model_json_schema(by_alias=True)
     else:
-        union: Any = Annotated[Union[tuple(KINDS.values())], Field(discriminator="kind")]  # noqa: UP007
+        kinds = tuple(all_kinds().values())
+        union: Any = Annotated[Union[kinds], Field(discriminator="kind")]  # noqa: UP007
         schema = _by_kind(TypeAdapter(union).json_schema(by_alias=True))
     text = json.dumps(schema, sort_keys=True).replace('"#/$defs/', '"#/definitions/')
     out: dict[str, Any] = json.loads(text)

@@ -10,37 +10,59 @@ from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
-from ..errors import Diagnostic
+from ..errors import Diagnostic, RayGitopsError
 from .load import Document, Path_
-from .models import API_VERSION, KINDS
+from .models import API_VERSION, KIND_NAMES, model_class
 from .models.base import Strict
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False)
 class Spec:
-    """One validated spec document and where it came from."""
+    """One spec document and where it came from; validated now, or when first used.
+
+    Specs of files a command does not look at (a pre-commit hook on one file)
+    are validated only if a spec it looks at refers to them."""
 
     doc: Document
-    model: Any  # one of the KINDS models
     path: Path  # the spec file
+    _model: Any = None  # one of the kinds' models
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            parsed = parse_document(self.doc, self.path)
+            if isinstance(parsed, list):
+                raise RayGitopsError(parsed)
+            self._model = parsed._model
+        return self._model
 
     @property
     def kind(self) -> str:
-        return str(self.model.kind)
+        return str(self.doc.data["kind"])
 
     @property
     def name(self) -> str:
-        return str(self.model.metadata.name)
+        return str(self.doc.data["metadata"]["name"])
 
     @property
     def namespace(self) -> str | None:
-        namespace: str | None = self.model.metadata.namespace
-        return namespace
+        namespace = self.doc.data["metadata"].get("namespace")
+        return namespace if isinstance(namespace, str) else None
 
     @property
     def app(self) -> str:
         """The app a spec belongs to: its file's stem, the rendered folder's name."""
         return self.path.stem
+
+
+def envelope_ok(doc: Document) -> bool:
+    """A document that names a known kind and a name: enough to index it unvalidated."""
+    data = doc.data
+    if not isinstance(data, dict) or data.get("apiVersion") != API_VERSION:
+        return False
+    metadata = data.get("metadata")
+    return (data.get("kind") in KIND_NAMES and isinstance(metadata, dict)
+            and isinstance(metadata.get("name"), str))
 
 
 def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
@@ -63,19 +85,20 @@ def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
                 ("apiVersion",), "RG008", f"expected apiVersion {API_VERSION!r}, got {api_version!r}"
             )
         ]
-    model_cls = KINDS.get(kind) if isinstance(kind, str) else None
-    if model_cls is None:
+    if kind not in KIND_NAMES:
         return [
             doc.diagnostic(
-                ("kind",), "RG008", f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}",
-                hint=did_you_mean(str(kind), KINDS),
+                ("kind",), "RG008",
+                f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}",
+                hint=did_you_mean(str(kind), KIND_NAMES),
             )
         ]
+    model_cls = model_class(kind)
     try:
         model = model_cls.model_validate(data)
     except ValidationError as exc:
         return errors_to_diagnostics(exc, doc, model_cls)
-    return Spec(doc, model, path)
+    return Spec(doc, path, model)
 
 
 def parse_model(doc: Document, model_cls: type[Strict]) -> Any | list[Diagnostic]:

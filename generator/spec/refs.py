@@ -70,9 +70,12 @@ class SpecIndex:
         return sorted({spec.name for one in kind.split("|") for spec in self.of_kind(one)})
 
 
-def check_references(index: SpecIndex) -> list[Diagnostic]:
+def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
+    """Duplicates anywhere; references of the specs in ``only`` (files), or of all."""
     out = list(index.duplicates)
     for spec in index.specs:
+        if only is not None and spec.doc.file not in only:
+            continue
         references = getattr(spec.model, "references", None)
         if references is None:
             continue
