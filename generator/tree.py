@@ -57,8 +57,13 @@ def write(folder: Path, files: dict[str, str]) -> Written:
     """Write what changed, each file by rename; remove stray files that ray-gitops wrote."""
     drift = compare(folder, files, folder.name)
     out = Written()
+    made: set[Path] = set()
     for name in [*drift.missing, *drift.changed]:
-        _write_atomic(folder / name, files[name])
+        path = folder / name
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        _write_atomic(path, files[name])
         out.written.append(name)
     for name in drift.stray:
         path = folder / name
@@ -86,7 +91,6 @@ def _ours(folder: Path, name: str) -> bool:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
     handle, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:

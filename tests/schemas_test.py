@@ -58,3 +58,18 @@ def test_derived_schema_is_strict_and_keeps_defaults() -> None:
     assert group["properties"]["maxReplicas"]["default"] == 2147483647
     assert group["properties"]["maxReplicas"]["maximum"] == 2147483647
     assert "description" not in json.dumps(schema)
+
+
+def test_serve_schema_is_derived_for_the_supported_ray_version() -> None:
+    from generator.serve import SERVE_RAY_VERSION
+
+    path = ROOT / "schemas" / "ray-serve" / f"v{SERVE_RAY_VERSION}" / "serve-config.json"
+    schema = json.loads(path.read_text())
+    assert schema["x-ray-version"].startswith(SERVE_RAY_VERSION + ".")
+    jsonschema.Draft7Validator.check_schema(schema)
+    definitions = schema["definitions"]
+    for name in ("ServeApplicationSchema", "DeploymentSchema", "RayActorOptionsSchema"):
+        assert definitions[name]["additionalProperties"] is False, name
+    assert schema["required"] == ["applications"]
+    # regenerating needs ray[serve] (python -m generator.servegen); its output is pinned
+    assert path.read_text() == json.dumps(schema, indent=1, sort_keys=True) + "\n"
