@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..serve import check_serve_config
 from .base import Finding, mapping, rule
 from .raycluster import ClusterView, check_cluster, check_name
 
@@ -90,6 +89,8 @@ def _incremental(strategy: dict[str, Any], cluster: dict[str, Any]) -> Iterator[
 
 def _serve_config_text(text: str) -> Iterator[Finding]:
     import yaml
+
+    from ..serve import check_serve_config
 
     at = ("spec", "serveConfigV2")
     try:
