@@ -134,6 +134,20 @@ def init(folder: Path, quiet: bool, debug: bool) -> None:
     sys.exit(guarded(command.run, debug, folder, quiet))
 
 
+@main.command(name="import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the specs to this new file (default: standard output).")
+@click.option("--quiet", "-q", is_flag=True, help="No notes on what could not be carried over.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def import_(files: tuple[Path, ...], output: Path | None, quiet: bool, debug: bool) -> None:
+    """Turn KubeRay manifests (ray.io/v1), KubeRay APIServer JSON payloads and legacy
+    cluster.ray.io/v1 RayClusters into spec documents."""
+    from .commands import import_ as command
+
+    sys.exit(guarded(command.run, debug, files, output, quiet))
+
+
 @main.command()
 @click.option("--kind", default=None, help="One spec kind only.")
 @common

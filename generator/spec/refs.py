@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 from ..errors import Diagnostic, RayGitopsError
 from .load import Document, load_file
@@ -54,13 +55,21 @@ class SpecIndex:
         return self.serve_docs[(spec.path, name)]
 
     def clusters_using(self, redis: Spec) -> list[str]:
-        """Names of the specs whose cluster bodies keep GCS state in ``redis``."""
+        """Names of the specs whose cluster bodies keep GCS state in ``redis``.
+
+        Read from the documents: a spec of another file need not be valid for its
+        name to be admitted (its own file reports what is wrong with it)."""
         out = []
         for spec in self.specs:
-            for _, body in getattr(spec.model, "clusters", lambda: ())():
-                ft = body.fault_tolerance
-                if ft and ft.redis == redis.name and self.get("Redis", ft.redis, spec.namespace) is redis:
-                    out.append(spec.name)
+            if spec.kind not in CLUSTER_BODIES:
+                continue
+            body: Any = spec.doc.data.get("spec")
+            for key in CLUSTER_BODIES[spec.kind]:
+                body = body.get(key) if isinstance(body, dict) else None
+            ft = body.get("faultTolerance") if isinstance(body, dict) else None
+            name = ft.get("redis") if isinstance(ft, dict) else None
+            if name == redis.name and self.get("Redis", name, spec.namespace) is redis:
+                out.append(spec.name)
         return sorted(set(out))
 
     def of_kind(self, kind: str) -> Iterator[Spec]:
@@ -68,6 +77,12 @@ class SpecIndex:
 
     def names(self, kind: str) -> list[str]:
         return sorted({spec.name for one in kind.split("|") for spec in self.of_kind(one)})
+
+
+# where each kind keeps its cluster body, below `spec`
+CLUSTER_BODIES: dict[str, tuple[str, ...]] = {
+    "RayCluster": (), "RayService": ("cluster",), "RayJob": ("cluster",),
+}
 
 
 def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:

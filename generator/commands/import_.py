@@ -1,0 +1,67 @@
+"""``ray-gitops import FILE ...``: KubeRay manifests, APIServer payloads, legacy clusters -> specs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..errors import Exit, RayGitopsError, UsageError
+from ..importer import ImportError_, import_documents
+from ..report import Result
+from ..spec.load import load_file, load_text
+from ..spec.parse import Spec, parse_document
+from .output import emit_report
+
+HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
+          "# Imported by ray-gitops from {sources}. Review, then render.\n")
+
+
+def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
+    from ..render.emit import dump
+
+    docs = []
+    for path in files:
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}")
+        docs.append((path, [d.data for d in load_file(path, str(path))]))
+    imported = None
+    try:
+        for path, data in docs:
+            part = import_documents(data, str(path))
+            if imported is None:
+                imported = part
+            else:
+                for name, spec in part.templates.items():
+                    imported.add_template(spec, name)
+                imported.specs += part.specs
+                imported.notes += part.notes
+    except ImportError_ as exc:
+        click.echo(f"ray-gitops: {exc}", err=True)
+        return Exit.INVALID
+    assert imported is not None
+    text = HEADER.format(sources=", ".join(p.name for p in files))
+    text += "---\n".join(dump(doc) for doc in imported.documents())
+    # what import writes must be a valid spec file: check it as one
+    shown = str(output) if output else "<import>"
+    result = Result()
+    try:
+        for doc in load_text(text, shown):
+            parsed = parse_document(doc, Path(shown))
+            if not isinstance(parsed, Spec):
+                result.extend(parsed)
+    except RayGitopsError as exc:  # pragma: no cover - dump writes valid YAML
+        result.extend(exc.diagnostics)
+    if not quiet:
+        for note in dict.fromkeys(imported.notes):
+            click.echo(f"note: {note}", err=True)
+    if not result.ok:
+        emit_report(result, "text")
+        click.echo("ray-gitops: the import is incomplete: fix the fields above by hand", err=True)
+    if output:
+        if output.exists():
+            raise UsageError(f"{output} exists: import writes new files only")
+        output.write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)
+    return Exit.OK if result.ok else Exit.INVALID
