@@ -83,13 +83,14 @@ def load_specs(repo: Repo, files: Iterable[Path],
     return specs, problems
 
 
-def _serve_files(specs: list[Spec]) -> list[Path]:
-    out = []
+def _serve_files(specs: list[Spec], repo: Repo) -> dict[str, str]:
+    """Spec file -> the Serve config file it names (as shown), read from the documents."""
+    out = {}
     for spec in specs:
         body = spec.doc.data.get("spec")
         name = body.get("serveConfigFile") if isinstance(body, dict) else None
         if isinstance(name, str):
-            out.append((spec.path.parent / name).resolve())
+            out[spec.doc.file] = repo.shown((spec.path.parent / name).resolve())
     return out
 
 
@@ -109,9 +110,11 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     specs, problems = load_specs(repo, files, only)
     # Serve configs kept in their own files (serveConfigFile) may sit among the
     # specs; they are read by the RayService that names them, not as specs.
-    served = {repo.shown(p) for p in _serve_files(specs)}
-    specs = [s for s in specs if s.doc.file not in served]
-    problems = [p for p in problems if p.file not in served]
+    served = _serve_files(specs, repo)
+    if only is not None:  # a changed Serve config is checked through its RayService
+        only = only | {spec for spec, file in served.items() if file in only}
+    specs = [s for s in specs if s.doc.file not in served.values()]
+    problems = [p for p in problems if p.file not in served.values()]
     out.specs = specs
     out.result.extend(problems)
     index = SpecIndex(specs, repo.root)

@@ -182,3 +182,13 @@ def test_subprocess_internal_error_is_one_line(make_repo: Callable[..., Path]) -
     assert "run with --debug" in done.stderr
     debug = run("render", "--debug", cwd=root)
     assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_validate_a_changed_serve_config_file(cli: Cli, repo_copy: Path) -> None:
+    serve = repo_copy / "specs" / "serve" / "user-test-1.yaml"
+    serve.write_text(serve.read_text().replace("num_replicas: 1\n", "num_replica: 1\n", 1))
+    os.chdir(repo_copy)
+    result = cli("validate", "--skip-overlays", "specs/serve/user-test-1.yaml")
+    assert result.exit_code == 1
+    assert ("specs/serve/user-test-1.yaml:12:9: error RG070: applications[0].deployments[0]."
+            "num_replica: unknown field 'num_replica' (did you mean 'num_replicas'?)") in result.output
