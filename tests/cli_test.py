@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from click.testing import Result
 
 from generator.tree import on_disk
@@ -107,11 +107,11 @@ def test_validate_formats(cli: Cli, make_repo: Callable[..., Path]) -> None:
 
 
 def test_validate_one_spec_file_uses_the_whole_repository(
-    cli: Cli, make_repo: Callable[..., Path]
+    cli: Cli, make_repo: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = make_repo({"demo.yaml": CLUSTER, "broken.yaml": "kind: [\n"})
     # the compute template lives in another file; the broken file is not reported
-    os.chdir(root)
+    monkeypatch.chdir(root)
     result = cli("validate", "specs/demo.yaml")
     assert result.exit_code == 0, result.output
 
@@ -184,10 +184,12 @@ def test_subprocess_internal_error_is_one_line(make_repo: Callable[..., Path]) -
     assert debug.returncode == 2 and "Traceback" in debug.stderr
 
 
-def test_validate_a_changed_serve_config_file(cli: Cli, repo_copy: Path) -> None:
+def test_validate_a_changed_serve_config_file(
+    cli: Cli, repo_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     serve = repo_copy / "specs" / "serve" / "user-test-1.yaml"
     serve.write_text(serve.read_text().replace("num_replicas: 1\n", "num_replica: 1\n", 1))
-    os.chdir(repo_copy)
+    monkeypatch.chdir(repo_copy)
     result = cli("validate", "--skip-overlays", "specs/serve/user-test-1.yaml")
     assert result.exit_code == 1
     assert ("specs/serve/user-test-1.yaml:12:9: error RG070: applications[0].deployments[0]."
