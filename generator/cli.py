@@ -110,16 +110,18 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 
 @main.command()
 @click.option("--base", default="HEAD", show_default=True, help="The git revision to compare with.")
+@click.option("--env", default=None, help="Compare what overlays/ENV builds (with kustomize).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True, help="markdown is ready for a pull-request comment.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @ROOT
-def diff(base: str, fmt: str, quiet: bool, debug: bool, root: Path | None) -> None:
+def diff(base: str, env: str | None, fmt: str, quiet: bool, debug: bool,
+         root: Path | None) -> None:
     """Per object: what changed against BASE, and what KubeRay will do with it."""
     from .commands import diff as command
 
-    sys.exit(guarded(command.run, debug, root, base, fmt, quiet))
+    sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env))
 
 
 @main.command()

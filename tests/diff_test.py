@@ -185,3 +185,31 @@ def test_outside_a_git_repository(cli: Cli, make_repo: Callable[..., Path]) -> N
     result = cli("diff", "--root", root)
     assert result.exit_code == 2
     assert "is not inside a git repository" in result.output
+
+
+OVERLAY = """\
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+namespace: ray-prod
+resources:
+  - ../../rendered/fruit
+images:
+  - name: rayproject/ray
+    newTag: "2.52.0"
+"""
+
+
+def test_env_compares_what_the_overlay_builds(cli: Cli, repo: Path) -> None:
+    (repo / "overlays" / "prod").mkdir(parents=True)
+    (repo / "overlays" / "prod" / "kustomization.yaml").write_text(OVERLAY)
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "prod")
+    overlay = repo / "overlays" / "prod" / "kustomization.yaml"
+    overlay.write_text(OVERLAY.replace('newTag: "2.52.0"', 'newTag: "2.52.0-py311"'))
+    found = changes(cli, repo, "--env", "prod")
+    change = found["RayService/fruit"]
+    assert change["namespace"] == "ray-prod"
+    assert change["effect"] == "new-cluster"  # the overlay's image tag starts a new cluster
+    assert changes(cli, repo) == {}  # the bases themselves did not change
+    result = cli("diff", "--root", repo, "--env", "staging")
+    assert result.exit_code == 2 and "no overlay overlays/staging" in result.output
