@@ -194,3 +194,14 @@ def test_validate_a_changed_serve_config_file(
     assert result.exit_code == 1
     assert ("specs/serve/user-test-1.yaml:12:9: error RG070: applications[0].deployments[0]."
             "num_replica: unknown field 'num_replica' (did you mean 'num_replicas'?)") in result.output
+
+
+def test_render_never_empties_rendered_without_specs(cli: Cli, repo_copy: Path) -> None:
+    import shutil
+
+    shutil.rmtree(repo_copy / "specs")
+    before = snapshot(repo_copy / "rendered")
+    result = cli("render", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert "no spec files in specs/" in result.output
+    assert snapshot(repo_copy / "rendered") == before

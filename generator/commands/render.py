@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build import build, open_repo
+from ..build import build, open_repo, spec_files
 from ..errors import Exit
-from ..tree import write
+from ..tree import on_disk, write
 from .output import emit_report, note
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     repo = open_repo(root)
+    if not spec_files(repo) and on_disk(repo.rendered_dir):
+        # most likely the wrong folder (or --root): never empty rendered/ on a guess
+        note(f"no spec files in {repo.settings.specs}/ under {repo.root}: nothing rendered, "
+             f"{repo.settings.rendered}/ left as it is")
+        return Exit.INVALID
     result = build(repo)
     report = result.result.strict() if strict or repo.settings.policy.strict else result.result
     emit_report(report, fmt, quiet=quiet)
