@@ -13,7 +13,13 @@ from typing import Any
 from .config import CONFIG_FILE, Repo, Settings, find_root
 from .errors import Diagnostic, RayGitopsError
 from .render.base import Context, Generated, Rendered
-from .render.kustomization import CONFIGURATIONS, FILES, kustomization, name_references
+from .render.kustomization import (
+    CONFIGURATIONS,
+    FILES,
+    KUSTOMIZATION,
+    kustomization,
+    name_references,
+)
 from .render.registry import RENDERERS, renderer
 from .report import Result
 from .rules import check_object
@@ -161,7 +167,7 @@ def delivery_apps(repo: Repo, objects: list[Rendered], schemas: OutputSchemas,
                   result: Result) -> dict[str, list[Rendered]]:
     """Argo CD and Flux objects, one per overlay, from ray-gitops.yaml's `delivery`."""
     from .delivery import delivery_settings
-    from .overlays import KUSTOMIZATION, OverlayInfo, describe_overlay
+    from .overlays import OverlayInfo, describe_overlay
     from .render.delivery import render_argocd, render_flux
 
     delivery = delivery_settings(repo)

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Diagnostic, RayGitopsError, UsageError
+from .render.kustomization import KUSTOMIZATION
 from .rules import check_object
 from .rules.base import Finding
 from .schemas import OutputSchemas
 from .spec.load import Document, dotted, load_file
 from .spec.ref import Path_
 
-KUSTOMIZATION = "kustomization.yaml"
 _REMOTE = re.compile(r"^([a-z]+://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
 
 

@@ -16,8 +16,9 @@ from ..config import CONFIG_FILE, Repo
 from ..diff import compare
 from ..diff_report import DIFF_REPORTERS
 from ..errors import Exit, RayGitopsError, UsageError
-from ..overlays import KUSTOMIZATION, kustomize_command
+from ..overlays import kustomize_command
 from ..render.base import Rendered
+from ..render.kustomization import KUSTOMIZATION
 from .output import emit_report
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..build import YAML_SUFFIXES, build, open_repo, validate_manifest
 from ..config import Repo
 from ..errors import Diagnostic, Exit, RayGitopsError, UsageError
-from ..overlays import KUSTOMIZATION, check_overlay, overlay_dirs
+from ..render.kustomization import KUSTOMIZATION
 from ..report import Result
 from ..schemas import OutputSchemas
 from ..spec.load import Document, load_file
@@ -24,6 +24,8 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
         result = build(repo, emit=False).result
         checked = "all specs"
         if not skip_overlays and result.ok:
+            from ..overlays import overlay_dirs
+
             overlays = overlay_dirs(repo.overlays_dir)
             result.extend(_validate_overlays(repo, overlays))
             checked += f" and {len(overlays)} overlay(s)"
@@ -75,6 +77,8 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
+    from ..overlays import check_overlay
+
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
     return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
 

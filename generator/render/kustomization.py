@@ -6,6 +6,7 @@ from typing import Any
 
 from .base import Generated
 
+KUSTOMIZATION = "kustomization.yaml"
 CONFIGURATIONS = "kustomizeconfig.yaml"
 FILES = "files"
 

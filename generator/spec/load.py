@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -111,10 +112,9 @@ def load_file(path: Path, shown: str) -> list[Document]:
 def load_text(text: str, shown: str) -> list[Document]:
     """Every non-empty document of a YAML stream."""
     _check_text(text, shown)
-    from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError
 
-    yaml = YAML(typ="safe", pure=False)
+    yaml = _yaml()
     try:
         nodes = list(yaml.compose_all(text))
     except MarkedYAMLError as exc:
@@ -135,6 +135,14 @@ def load_text(text: str, shown: str) -> list[Document]:
         start = _pos(node)
         docs.append(Document(shown, index, data, start, builder.values, builder.keys))
     return docs
+
+
+@cache
+def _yaml() -> Any:
+    """One loader for the whole run: making a ruamel YAML object costs ~1 ms."""
+    from ruamel.yaml import YAML
+
+    return YAML(typ="safe", pure=False)
 
 
 def _check_text(text: str, shown: str) -> None:
