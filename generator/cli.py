@@ -126,14 +126,16 @@ def diff(base: str, env: str | None, fmt: str, quiet: bool, debug: bool,
 
 @main.command()
 @click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
+@click.option("--install", default=None,
+              help="What the CI workflow pip-installs (default: ray-gitops==<this version>).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
-def init(folder: Path, quiet: bool, debug: bool) -> None:
+def init(folder: Path, install: str | None, quiet: bool, debug: bool) -> None:
     """Scaffold a GitOps repository in FOLDER (new or empty): settings, an example spec,
     dev and prod overlays, pre-commit hooks and a CI workflow."""
     from .commands import init as command
 
-    sys.exit(guarded(command.run, debug, folder, quiet))
+    sys.exit(guarded(command.run, debug, folder, quiet, install))
 
 
 @main.command(name="import")

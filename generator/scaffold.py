@@ -161,7 +161,7 @@ def package() -> str:
         return "ray-gitops"
 
 
-def files(schema: str) -> dict[str, str]:
+def files(schema: str, install: str | None = None) -> dict[str, str]:
     """Relative path -> content of every file ``init`` writes (rendered/ aside)."""
     return {
         "ray-gitops.yaml": SETTINGS,
@@ -172,6 +172,6 @@ def files(schema: str) -> dict[str, str]:
         "overlays/prod/kustomization.yaml": OVERLAY.format(
             env="prod", namespace="ray", extra=PROD_EXTRA.format(ray=DEFAULT_RAY_VERSION)),
         ".pre-commit-config.yaml": PRE_COMMIT,
-        ".github/workflows/ray-gitops.yml": WORKFLOW.format(package=package()),
+        ".github/workflows/ray-gitops.yml": WORKFLOW.format(package=install or package()),
         "schemas/ray-gitops.schema.json": schema,
     }

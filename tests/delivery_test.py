@@ -162,7 +162,7 @@ def test_bad_delivery_settings(cli: Cli, repo_copy: Path, bad: str, expected: st
 def test_init_then_check(cli: Cli, tmp_path: Path) -> None:
     target = tmp_path / "platform"
     (target / ".git").mkdir(parents=True)  # an empty git repository is fine
-    result = cli("init", target)
+    result = cli("init", target, "--install", "ray-gitops @ git+https://git.example.com/r.git")
     assert result.exit_code == 0, result.output
     for name in ("ray-gitops.yaml", "specs/example-cluster.yaml", "overlays/dev/kustomization.yaml",
                  "overlays/prod/kustomization.yaml", ".pre-commit-config.yaml",
@@ -175,6 +175,7 @@ def test_init_then_check(cli: Cli, tmp_path: Path) -> None:
     steps = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["ray-gitops"]["steps"])
     assert "ray-gitops check" in steps and "validate --format github" in steps
     assert "diff --base" in steps and "--format markdown" in steps
+    assert 'pip install "ray-gitops @ git+https://git.example.com/r.git"' in steps
     json.loads((target / "schemas/ray-gitops.schema.json").read_text())
 
 

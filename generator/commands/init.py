@@ -15,7 +15,7 @@ from ..tree import write
 ALLOWED = {".git"}  # `git init && ray-gitops init .` is the usual start
 
 
-def run(folder: Path, quiet: bool) -> int:
+def run(folder: Path, quiet: bool, install: str | None = None) -> int:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a folder")
     present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
@@ -25,7 +25,7 @@ def run(folder: Path, quiet: bool) -> int:
         click.echo(f"ray-gitops: {folder} is not empty ({listing}): init scaffolds a new "
                    "repository and overwrites nothing", err=True)
         return Exit.INVALID
-    content = scaffold.files(dump(spec_schema()))
+    content = scaffold.files(dump(spec_schema()), install)
     for name, text in content.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
