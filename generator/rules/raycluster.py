@@ -31,8 +31,7 @@ class ClusterView:
 
     spec: dict[str, Any]
     at: Path_
-    owner_kind: str
-    annotations: dict[str, Any]
+    annotations: dict[str, Any]  # of the RayCluster, or of the RayService or RayJob
 
     def groups(self) -> Iterator[tuple[Path_, dict[str, Any]]]:
         yield (*self.at, "headGroupSpec"), mapping(self.spec.get("headGroupSpec"))
@@ -129,7 +128,7 @@ def check_name(obj: dict[str, Any]) -> Iterator[Finding]:
 def raycluster_rules(obj: dict[str, Any]) -> Iterator[Finding]:
     yield from check_name(obj)
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
-    yield from check_cluster(ClusterView(mapping(obj.get("spec")), ("spec",), "RayCluster", annotations))
+    yield from check_cluster(ClusterView(mapping(obj.get("spec")), ("spec",), annotations))
 
 
 @cluster_rule

@@ -18,7 +18,7 @@ def _owned_cluster(obj: dict[str, Any], key: str) -> Iterator[Finding]:
         return
     cluster = mapping(spec[key])
     annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
-    yield from check_cluster(ClusterView(cluster, ("spec", key), str(obj.get("kind")), annotations))
+    yield from check_cluster(ClusterView(cluster, ("spec", key), annotations))
     if "upgradeStrategy" in cluster:
         yield Finding(("spec", key, "upgradeStrategy"), "RG035",
                       f"a {obj.get('kind')} creates its cluster: the RayCluster upgradeStrategy "

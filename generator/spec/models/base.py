@@ -138,7 +138,3 @@ class Toleration(Strict):
     value: str | None = None
     effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
     toleration_seconds: int | None = None
-
-
-def camel(name: str) -> str:
-    return to_camel(name)
