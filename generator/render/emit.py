@@ -7,6 +7,7 @@ cost of a render, so this choice is the one that matters.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -21,9 +22,22 @@ class Dumper(_Dumper):
         return True  # a shared dict is written out twice, never as &anchor / *alias
 
 
+# Numbers to a YAML 1.2 reader (kubectl, Argo CD, Flux) that PyYAML's 1.1 rules would leave
+# plain, such as "1e3" or "0o17": quoted, so that they stay strings.
+_YAML12_NUMBER = re.compile(
+    r"^([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|0o[0-7]+|0x[0-9a-fA-F]+"
+    r"|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))$"
+)
+
+
 def _str(dumper: Any, value: str) -> Any:
     # Multi-line strings (serveConfigV2, redis.conf) as literal blocks, readable in review.
-    style = "|" if "\n" in value and not _trailing_space(value) else None
+    if "\n" in value and not _trailing_space(value):
+        style: str | None = "|"
+    elif _YAML12_NUMBER.match(value):
+        style = "'"
+    else:
+        style = None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 
