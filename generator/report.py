@@ -20,6 +20,13 @@ class Result:
         """Warnings become errors (``--strict``, or ``policy.strict`` in ray-gitops.yaml)."""
         return Result([replace(d, severity="error") for d in self.diagnostics])
 
+    def with_policy(self, disable: Iterable[str], strict: bool) -> Result:
+        """Warnings switched off in ray-gitops.yaml dropped; then ``strict`` applied."""
+        off = set(disable)
+        kept = Result([d for d in self.diagnostics
+                       if not (d.severity == "warning" and d.code in off)])
+        return kept.strict() if strict else kept
+
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]

@@ -205,3 +205,18 @@ def test_render_never_empties_rendered_without_specs(cli: Cli, repo_copy: Path) 
     assert result.exit_code == 1
     assert "no spec files in specs/" in result.output
     assert snapshot(repo_copy / "rendered") == before
+
+
+def test_policy_switches_in_settings(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    redis = ("apiVersion: ray-gitops/v1alpha1\nkind: Redis\nmetadata: {name: redis}\n"
+             "spec:\n  passwordSecret: {name: r, key: password}\n")
+    root = make_repo({"redis.yaml": redis})
+    assert "warning RG101" in cli("validate", "--root", root).output
+    (root / "ray-gitops.yaml").write_text("policy: {disable: [RG101]}\n")
+    assert "RG101" not in cli("validate", "--root", root).output
+    (root / "ray-gitops.yaml").write_text("policy: {strict: true}\n")
+    assert cli("validate", "--root", root).exit_code == 1
+    (root / "ray-gitops.yaml").write_text("policy: {disable: [RG012]}\n")
+    result = cli("validate", "--root", root)
+    assert result.exit_code == 1 and "ray-gitops.yaml:1:20: error RG010: policy.disable[0]" \
+        in result.output

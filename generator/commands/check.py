@@ -15,7 +15,8 @@ from .output import emit_report, note
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     repo = open_repo(root)
     result = build(repo)
-    report = result.result.strict() if strict or repo.settings.policy.strict else result.result
+    policy = repo.settings.policy
+    report = result.result.with_policy(policy.disable, strict or policy.strict)
     emit_report(report, fmt, quiet=quiet)
     if not report.ok:
         return Exit.INVALID

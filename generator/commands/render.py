@@ -18,7 +18,8 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
              f"{repo.settings.rendered}/ left as it is")
         return Exit.INVALID
     result = build(repo)
-    report = result.result.strict() if strict or repo.settings.policy.strict else result.result
+    policy = repo.settings.policy
+    report = result.result.with_policy(policy.disable, strict or policy.strict)
     emit_report(report, fmt, quiet=quiet)
     if not report.ok:
         note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)

@@ -35,8 +35,8 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
         if overlays and not skip_overlays:
             result.extend(_validate_overlays(repo, overlays))
         checked = f"{len(files)} file(s)" + (f" and {len(overlays)} overlay(s)" if overlays else "")
-    if strict or repo.settings.policy.strict:
-        result = result.strict()
+    policy = repo.settings.policy
+    result = result.with_policy(policy.disable, strict or policy.strict)
     emit_report(result, fmt, quiet=quiet)
     if result.ok:
         note(f"ok: {checked}", quiet=quiet)
