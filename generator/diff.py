@@ -8,7 +8,8 @@ object; each change gets the effect the operator will give it (FACTS §3):
   case it is not applied at all; changes to worker replicas/min/max, tolerations,
   scheduling gates, upgradeStrategy and suspend are hashed out and never reach
   the running cluster; appending worker groups updates the cluster in place.
-- RayCluster: a pod template change recreates every pod with
+- RayCluster: a change the operator hashes (the spec without replicas, min/max,
+  tolerations, scheduling gates and the strategy) recreates every pod with
   ``upgradeStrategy: Recreate`` and reaches no running pod with ``None``;
   replica changes scale the group.
 """
@@ -231,17 +232,12 @@ def _cluster_upgrade(old: dict[str, Any], new: dict[str, Any],
 # --- RayCluster (upgradeStrategy Recreate | None; FACTS §1) -------------------------------
 
 def raycluster_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+    """The operator hashes a RayCluster's spec as it hashes a RayService's cluster (FACTS §1,
+    upgradeStrategy "see §3"): replicas, min/max, tolerations, scheduling gates and the
+    strategy itself are left out. A different hash recreates every pod with Recreate."""
     old, new = before["spec"], after["spec"]
     parts: list[tuple[str, str]] = []
-    scale_free_old, scale_free_new = _without_scale(old), _without_scale(new)
-    old_groups = scale_free_old.get("workerGroupSpecs", [])
-    new_groups = scale_free_new.get("workerGroupSpecs", [])
-    appended = (len(new_groups) > len(old_groups) and scale_free_old
-                == {**scale_free_new, "workerGroupSpecs": new_groups[:len(old_groups)]})
-    if appended:
-        added = ", ".join(str(g.get("groupName")) for g in new_groups[len(old_groups):])
-        parts.append((IN_PLACE, f"worker group(s) {added} added: their pods are created"))
-    elif scale_free_old != scale_free_new:
+    if hashed_spec(old) != hashed_spec(new):
         strategy = new.get("upgradeStrategy", {}).get("type", "None")
         if strategy == "Recreate":
             parts.append((RESTART, "every pod of the cluster is deleted and recreated with the "
@@ -249,7 +245,10 @@ def raycluster_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[st
         else:
             parts.append((IGNORED, "NOT applied to running pods (upgradeStrategy None): only "
                           "pods created later get the new spec"))
-    if _scale(old) != _scale(new)[:len(_scale(old))]:
+    elif _scheduling(old) != _scheduling(new):
+        parts.append((IGNORED, "tolerations and scheduling gates are left out of the operator's "
+                      "hash: running pods keep theirs, pods created later get the new ones"))
+    if _scale(old) != _scale(new):
         summary = "worker replicas change: the group scales"
         if new.get("enableInTreeAutoscaling"):
             summary += " (with autoscaling on, the autoscaler sets replicas within min..max)"
@@ -267,14 +266,10 @@ def _scale(spec: dict[str, Any]) -> list[tuple[Any, ...]]:
             for g in spec.get("workerGroupSpecs", [])]
 
 
-def _without_scale(spec: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(spec)
-    out.pop("suspend", None)
-    out.pop("upgradeStrategy", None)
-    for group in out.get("workerGroupSpecs", []):
-        for name in ("replicas", "minReplicas", "maxReplicas"):
-            group.pop(name, None)
-    return out
+def _scheduling(spec: dict[str, Any]) -> list[Any]:
+    groups = [spec.get("headGroupSpec", {}), *spec.get("workerGroupSpecs", [])]
+    return [(g.get("template", {}).get("spec", {}).get("tolerations"),
+             g.get("template", {}).get("spec", {}).get("schedulingGates")) for g in groups]
 
 
 _ORDER = [NONE, IN_PLACE, IGNORED, RESTART, NEW_CLUSTER]

@@ -213,3 +213,19 @@ def test_env_compares_what_the_overlay_builds(cli: Cli, repo: Path) -> None:
     assert changes(cli, repo) == {}  # the bases themselves did not change
     result = cli("diff", "--root", repo, "--env", "staging")
     assert result.exit_code == 2 and "no overlay overlays/staging" in result.output
+
+
+def test_raycluster_appended_group_is_a_hashed_change(cli: Cli, repo: Path) -> None:
+    path = repo / "specs" / "batch.yaml"
+    path.write_text(path.read_text() + "    - name: extra\n"
+                    "      computeTemplate: default-template\n")
+    change = changes(cli, repo)["RayCluster/batch"]
+    assert change["effect"] == "restart"  # a RayCluster has no partial hash, unlike a RayService
+
+
+def test_raycluster_toleration_change_is_hashed_out(cli: Cli, repo: Path) -> None:
+    edit(repo, "batch.yaml", "      replicas: 1\n",
+         "      replicas: 1\n      tolerations: [{key: spot, operator: Exists}]\n")
+    change = changes(cli, repo)["RayCluster/batch"]
+    assert change["effect"] == "not-applied"
+    assert "left out of the operator's hash" in change["summary"]
