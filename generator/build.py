@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import CONFIG_FILE, Repo, Settings, find_root
-from .errors import Diagnostic, RayGitopsError
+from .errors import Diagnostic, RayGitopsError, UsageError
 from .render.base import Context, Generated, Rendered
 from .render.kustomization import (
     CONFIGURATIONS,
@@ -55,6 +55,13 @@ def open_repo(root: Path | None) -> Repo:
     if isinstance(parsed, list):
         raise RayGitopsError(parsed)
     return Repo(folder, parsed, docs[0])
+
+
+def require_specs(repo: Repo) -> None:
+    """Commands over the whole repository refuse to pass vacuously in the wrong folder."""
+    if not spec_files(repo):
+        raise UsageError(f"no spec files in {repo.settings.specs}/ under {repo.root}: run in a "
+                         "ray-gitops repository, pass --root, or start one with `ray-gitops init`")
 
 
 def spec_files(repo: Repo) -> list[Path]:

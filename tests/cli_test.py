@@ -201,9 +201,10 @@ def test_render_never_empties_rendered_without_specs(cli: Cli, repo_copy: Path) 
 
     shutil.rmtree(repo_copy / "specs")
     before = snapshot(repo_copy / "rendered")
-    result = cli("render", "--root", repo_copy)
-    assert result.exit_code == 1
-    assert "no spec files in specs/" in result.output
+    for command in ("render", "check", "validate"):
+        result = cli(command, "--root", repo_copy)
+        assert result.exit_code == 2
+        assert "no spec files in specs/" in result.output
     assert snapshot(repo_copy / "rendered") == before
 
 

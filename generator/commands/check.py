@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..build import build, open_repo
+from ..build import build, open_repo, require_specs
 from ..errors import Exit
 from ..tree import compare
 from .output import emit_report, note
@@ -14,6 +14,7 @@ from .output import emit_report, note
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     repo = open_repo(root)
+    require_specs(repo)
     result = build(repo)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build import build, open_repo, spec_files
+from ..build import build, open_repo, require_specs
 from ..errors import Exit
-from ..tree import on_disk, write
+from ..tree import write
 from .output import emit_report, note
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     repo = open_repo(root)
-    if not spec_files(repo) and on_disk(repo.rendered_dir):
-        # most likely the wrong folder (or --root): never empty rendered/ on a guess
-        note(f"no spec files in {repo.settings.specs}/ under {repo.root}: nothing rendered, "
-             f"{repo.settings.rendered}/ left as it is")
-        return Exit.INVALID
+    require_specs(repo)  # most likely the wrong folder: never empty rendered/ on a guess
     result = build(repo)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from ..build import YAML_SUFFIXES, build, open_repo, validate_manifest
+from ..build import YAML_SUFFIXES, build, open_repo, require_specs, validate_manifest
 from ..config import Repo
 from ..errors import Diagnostic, Exit, RayGitopsError, UsageError
 from ..render.kustomization import KUSTOMIZATION
@@ -21,6 +21,7 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
     repo = open_repo(root)
     result = Result()
     if not paths:
+        require_specs(repo)
         result = build(repo, emit=False).result
         checked = "all specs"
         if not skip_overlays and result.ok:
