@@ -96,60 +96,48 @@ def test_serve_config_change_is_applied_in_place(cli: Cli, repo: Path) -> None:
         "before": 3, "after": 4}]
 
 
-def test_image_change_starts_a_new_cluster(cli: Cli, repo: Path) -> None:
-    edit(repo, "fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")
-    change = changes(cli, repo)["RayService/fruit"]
-    assert change["effect"] == "new-cluster"
-    assert "2x" in change["summary"]
+GROUP = "      - name: extra\n        computeTemplate: default-template\n"
+TEMPLATE = ("computeTemplate: default-template\n  workerGroups",
+            "computeTemplate: head-template\n  workerGroups")
+# (edits: file, old, new; committed first: file, old, new), object, effect, words of the summary
+EFFECTS = {
+    "image change starts a new cluster": (
+        [("fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")], [],
+        "RayService/fruit", "new-cluster", "2x"),
+    "replicas inside a RayService are not applied": (
+        [("fruit.yaml", "replicas: 1\n        maxReplicas: 5", "replicas: 3\n        maxReplicas: 8")],
+        [], "RayService/fruit", "not-applied", "ignores worker replicas"),
+    "appended worker group updates in place": (
+        [("fruit.yaml", "maxReplicas: 5\n", "maxReplicas: 5\n" + GROUP)], [],
+        "RayService/fruit", "in-place", "extra appended"),
+    "cluster change with strategy None is not applied": (
+        [("fruit.yaml", "upgradeStrategy: NewCluster", "upgradeStrategy: None"),
+         ("fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")], [],
+        "RayService/fruit", "not-applied", "upgradeStrategy is None"),
+    "RayCluster template change recreates pods": (
+        [("batch.yaml", *TEMPLATE)], [], "RayCluster/batch", "restart", "deleted and recreated"),
+    "RayCluster template change with None is not applied": (
+        [("batch.yaml", *TEMPLATE)],
+        [("batch.yaml", "upgradeStrategy: Recreate", "upgradeStrategy: None")],
+        "RayCluster/batch", "not-applied", "NOT applied to running pods"),
+    "RayCluster replica change scales": (
+        [("batch.yaml", "replicas: 1", "replicas: 2")], [], "RayCluster/batch", "in-place",
+        "scales"),
+}
 
 
-def test_replica_change_inside_a_rayservice_is_not_applied(cli: Cli, repo: Path) -> None:
-    edit(repo, "fruit.yaml", "replicas: 1\n        maxReplicas: 5", "replicas: 3\n        maxReplicas: 8")
-    change = changes(cli, repo)["RayService/fruit"]
-    assert change["effect"] == "not-applied"
-    assert "ignores worker replicas" in change["summary"]
-
-
-def test_appended_worker_group_updates_in_place(cli: Cli, repo: Path) -> None:
-    path = repo / "specs" / "fruit.yaml"
-    path.write_text(path.read_text() + "      - name: extra\n"
-                    "        computeTemplate: default-template\n")
-    change = changes(cli, repo)["RayService/fruit"]
-    assert change["effect"] == "in-place"
-    assert "extra appended" in change["summary"]
-
-
-def test_cluster_change_with_strategy_none_is_not_applied(cli: Cli, repo: Path) -> None:
-    edit(repo, "fruit.yaml", "upgradeStrategy: NewCluster", "upgradeStrategy: None")
-    edit(repo, "fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")
-    change = changes(cli, repo)["RayService/fruit"]
-    assert change["effect"] == "not-applied"
-    assert "upgradeStrategy is None" in change["summary"]
-
-
-def test_raycluster_template_change_recreates_pods(cli: Cli, repo: Path) -> None:
-    edit(repo, "batch.yaml", "computeTemplate: default-template\n  workerGroups",
-         "computeTemplate: head-template\n  workerGroups")
-    change = changes(cli, repo)["RayCluster/batch"]
-    assert change["effect"] == "restart"
-    assert "deleted and recreated" in change["summary"]
-
-
-def test_raycluster_template_change_with_none_is_not_applied(cli: Cli, repo: Path) -> None:
-    edit(repo, "batch.yaml", "upgradeStrategy: Recreate", "upgradeStrategy: None")
-    git(repo, "commit", "-qam", "none")
-    edit(repo, "batch.yaml", "computeTemplate: default-template\n  workerGroups",
-         "computeTemplate: head-template\n  workerGroups")
-    change = changes(cli, repo)["RayCluster/batch"]
-    assert change["effect"] == "not-applied"
-    assert "NOT applied to running pods" in change["summary"]
-
-
-def test_raycluster_replica_change_scales(cli: Cli, repo: Path) -> None:
-    edit(repo, "batch.yaml", "replicas: 1", "replicas: 2")
-    change = changes(cli, repo)["RayCluster/batch"]
-    assert change["effect"] == "in-place"
-    assert "scales" in change["summary"]
+@pytest.mark.parametrize("case", sorted(EFFECTS))
+def test_effect_of_a_change(case: str, cli: Cli, repo: Path) -> None:
+    edits, committed, key, effect, words = EFFECTS[case]
+    for name, old, new in committed:
+        edit(repo, name, old, new)
+    if committed:
+        git(repo, "commit", "-qam", "before")
+    for name, old, new in edits:
+        edit(repo, name, old, new)
+    change = changes(cli, repo)[key]
+    assert change["effect"] == effect
+    assert words in change["summary"]
 
 
 def test_added_and_removed_objects(cli: Cli, repo: Path) -> None:
