@@ -44,10 +44,13 @@ def _cross_field(config: dict[str, Any]) -> Iterator[Finding]:
     for i, app in items(config.get("applications")):
         at = ("applications", i)
         name = app.get("name", "default")
-        if name in names:
+        if not isinstance(name, str):
+            name = ""  # the schema reports it
+        elif name in names:
             yield Finding((*at, "name"), "RG071",
                           f"duplicate application name {name!r} (also applications[{names[name]}])")
-        names.setdefault(name, i)
+        if name:
+            names.setdefault(name, i)
         route = app.get("route_prefix", "/")
         if isinstance(route, str):
             yield from _route(route, (*at, "route_prefix"))

@@ -54,3 +54,49 @@ def test_mutated_specs_get_diagnostics_not_crashes(name: str, tmp_path: Path) ->
             continue  # a referenced spec of another file reported as such: fine
         for diagnostic in result.result.diagnostics:
             assert diagnostic.line >= 1 and diagnostic.col >= 1 and diagnostic.code.startswith("RG")
+
+
+JUNK: list[object] = [None, "", "x", -1, 0, 2**40, 1.5, True, [], {}, [1, "a"], {"a": {"b": []}}]
+
+
+def scramble(node: object, rng: random.Random) -> object:
+    """A copy of ``node`` with some values swapped for junk of any type."""
+    if isinstance(node, dict):
+        return {k: (rng.choice(JUNK) if rng.random() < 0.08 else scramble(v, rng))
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [rng.choice(JUNK) if rng.random() < 0.08 else scramble(v, rng) for v in node]
+    return node
+
+
+MANIFESTS = sorted((ROOT / "rendered").glob("*/ray*.yaml"))
+
+
+@pytest.mark.parametrize("path", MANIFESTS, ids=lambda p: p.stem)
+def test_scrambled_manifests_get_findings_not_crashes(path: Path) -> None:
+    import yaml
+
+    from generator.rules import check_object
+    from generator.schemas import OutputSchemas
+
+    schemas = OutputSchemas("1.33", "1.7")
+    original = yaml.safe_load(path.read_text())
+    rng = random.Random(path.name)
+    for _ in range(60):
+        obj = scramble(original, rng)
+        assert isinstance(obj, dict)
+        for finding in [*check_object(obj), *schemas.validate(obj, prepare=True)]:
+            assert finding.code.startswith("RG")
+
+
+def test_scrambled_serve_configs_get_findings_not_crashes() -> None:
+    import yaml
+
+    from generator.serve import check_serve_config
+
+    path = ROOT / "rendered" / "fruit-stand" / "rayservice-rayservice-sample.yaml"
+    config = yaml.safe_load(yaml.safe_load(path.read_text())["spec"]["serveConfigV2"])
+    rng = random.Random("serve")
+    for _ in range(300):
+        for finding in check_serve_config(scramble(config, rng)):
+            assert finding.code.startswith("RG")

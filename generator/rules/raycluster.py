@@ -171,9 +171,11 @@ def _duplicates(entries: Any, at: Path_, what: str) -> Iterator[Finding]:
     seen: set[str] = set()
     for i, entry in items(entries):
         name = entry.get("name")
+        if not isinstance(name, str):
+            continue  # the schema reports a name that is not a string
         if name in seen:
             yield Finding((*at, i, "name"), "RG034", f"duplicate {what} name {name!r}")
-        seen.add(str(name))
+        seen.add(name)
 
 
 @cluster_rule
