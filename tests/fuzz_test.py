@@ -100,3 +100,19 @@ def test_scrambled_serve_configs_get_findings_not_crashes() -> None:
     for _ in range(300):
         for finding in check_serve_config(scramble(config, rng)):
             assert finding.code.startswith("RG")
+
+
+@pytest.mark.parametrize("name", SPECS + ["compute-templates.yaml"])
+def test_scrambled_spec_data_gets_diagnostics_not_crashes(name: str) -> None:
+    from dataclasses import replace
+
+    from generator.spec.load import load_file
+    from generator.spec.parse import Spec, parse_document
+
+    path = ROOT / "specs" / name
+    rng = random.Random("data-" + name)
+    for doc in load_file(path, f"specs/{name}"):
+        for _ in range(60):
+            parsed = parse_document(replace(doc, data=scramble(doc.data, rng)), path)
+            if not isinstance(parsed, Spec):
+                assert all(d.code.startswith("RG") and d.line >= 1 for d in parsed)
