@@ -134,7 +134,7 @@ def bench_render(count: int, runs: int) -> dict[str, Any]:
 def bench_in_process(count: int) -> dict[str, Any]:
     """Stages of one build, in this process, to show where the time goes."""
     sys.path.insert(0, str(ROOT))
-    from generator.build import build, open_repo
+    from generator.pipeline import build, open_repo
 
     with tempfile.TemporaryDirectory() as tmp:
         repo = open_repo(make_repo(Path(tmp), count))

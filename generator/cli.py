@@ -15,7 +15,9 @@ from typing import Any
 
 import click
 
-from .errors import Exit
+from generator.commands.output import emit_report
+from generator.diagnostics import Result
+from generator.errors import Exit, InvalidInput, RayGitopsError
 
 FORMATS = click.Choice(["text", "json", "github"])
 
@@ -35,19 +37,15 @@ def common(fn: Callable[..., int]) -> Callable[..., None]:
 
 
 def guarded(fn: Callable[..., int], debug: bool, *args: Any, **kwargs: Any) -> int:
-    from .errors import RayGitopsError, UsageError
-
+    """The one place that turns an outcome into an exit code."""
     try:
         return int(fn(*args, **kwargs))
-    except RayGitopsError as exc:
-        from .commands.output import emit_report
-        from .report import Result
-
+    except InvalidInput as exc:
         emit_report(Result(exc.diagnostics), kwargs.get("fmt", "text"))
-        return Exit.INVALID
-    except UsageError as exc:
+        return exc.exit
+    except RayGitopsError as exc:
         click.echo(f"ray-gitops: {exc}", err=True)
-        return Exit.ERROR
+        return exc.exit
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # the one place that catches everything
@@ -76,7 +74,7 @@ def main() -> None:
 @common
 def render(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     """Compile specs/ into rendered/ (writes nothing unless everything is valid)."""
-    from .commands import render as command
+    from generator.commands import render as command
 
     return command.run(root, fmt, quiet, strict)
 
@@ -87,7 +85,7 @@ def render(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
 @common
 def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     """Exit 1, with a diff, when rendered/ is not what specs/ produce."""
-    from .commands import check as command
+    from generator.commands import check as command
 
     return command.run(root, fmt, quiet, strict)
 
@@ -103,7 +101,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
              strict: bool, skip_overlays: bool) -> int:
     """Validate specs and overlays (all by default), or the given spec files, overlay
     folders, rendered manifests and plain KubeRay manifests."""
-    from .commands import validate as command
+    from generator.commands import validate as command
 
     return command.run(paths, root, fmt, quiet, strict, skip_overlays)
 
@@ -119,7 +117,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 def diff(base: str, env: str | None, fmt: str, quiet: bool, debug: bool,
          root: Path | None) -> None:
     """Per object: what changed against BASE, and what KubeRay will do with it."""
-    from .commands import diff as command
+    from generator.commands import diff as command
 
     sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env))
 
@@ -133,7 +131,7 @@ def diff(base: str, env: str | None, fmt: str, quiet: bool, debug: bool,
 def init(folder: Path, install: str | None, quiet: bool, debug: bool) -> None:
     """Scaffold a GitOps repository in FOLDER (new or empty): settings, an example spec,
     dev and prod overlays, pre-commit hooks and a CI workflow."""
-    from .commands import init as command
+    from generator.commands import init as command
 
     sys.exit(guarded(command.run, debug, folder, quiet, install))
 
@@ -147,7 +145,7 @@ def init(folder: Path, install: str | None, quiet: bool, debug: bool) -> None:
 def import_(files: tuple[Path, ...], output: Path | None, quiet: bool, debug: bool) -> None:
     """Turn KubeRay manifests (ray.io/v1), KubeRay APIServer JSON payloads and legacy
     cluster.ray.io/v1 RayClusters into spec documents."""
-    from .commands import import_ as command
+    from generator.commands import import_ as command
 
     sys.exit(guarded(command.run, debug, files, output, quiet))
 
@@ -157,6 +155,6 @@ def import_(files: tuple[Path, ...], output: Path | None, quiet: bool, debug: bo
 @common
 def schema(kind: str | None, fmt: str, quiet: bool) -> int:
     """Print the spec JSON Schema (draft 7, for editors)."""
-    from .commands import schema as command
+    from generator.commands import schema as command
 
     return command.run(kind)

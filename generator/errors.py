@@ -1,10 +1,10 @@
-"""The one error root, and the diagnostics that validation collects."""
+"""The one error root, its subclasses, and the exit codes the CLI turns them into."""
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from enum import IntEnum
+
+from generator.diagnostics import Diagnostic
 
 
 class Exit(IntEnum):
@@ -13,39 +13,37 @@ class Exit(IntEnum):
     ERROR = 2  # usage or internal error
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """One finding, at ``file:line:col``, about ``field`` (a dotted path)."""
-
-    file: str
-    line: int
-    col: int
-    code: str
-    field: str
-    message: str
-    severity: str = "error"  # or "warning"
-    hint: str = dataclasses.field(default="", compare=False)
-
-    def text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
-        subject = f"{self.field}: " if self.field else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.severity} {self.code}: {subject}{self.message}{hint}"
-
-
 class RayGitopsError(Exception):
-    """Raised for input the tool cannot go on with; carries its diagnostics."""
+    """Anything ray-gitops cannot go on with; ``exit`` is how the command ends."""
+
+    exit = Exit.ERROR
+
+
+class InvalidInput(RayGitopsError):
+    """Input that is wrong at ``file:line:col``: carries its diagnostics (exit 1)."""
+
+    exit = Exit.INVALID
 
     def __init__(self, diagnostics: list[Diagnostic]):
         self.diagnostics = diagnostics
         super().__init__("\n".join(d.text() for d in diagnostics))
 
     @classmethod
-    def at(
-        cls, file: str, line: int, col: int, code: str, message: str, field: str = ""
-    ) -> RayGitopsError:
+    def at(cls, file: str, line: int, col: int, code: str, message: str,
+           field: str = "") -> InvalidInput:
         return cls([Diagnostic(file, line, col, code, field, message)])
 
 
-class UsageError(Exception):
+class Unsupported(RayGitopsError):
+    """Input that is well formed but that ray-gitops cannot take (exit 1), such as a
+    kind `import` does not know."""
+
+    exit = Exit.INVALID
+
+
+class UsageError(RayGitopsError):
     """Bad command-line use or environment (exit 2), such as an unknown git ref."""
+
+
+class SchemaNotFound(RayGitopsError):
+    """No output schema for an object's kind, or an unsupported version."""

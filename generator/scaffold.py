@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .config import DEFAULT_RAY_VERSION
+from generator.models.settings import DEFAULT_RAY_VERSION
 
 SETTINGS = f"""\
 # ray-gitops repository settings. Every key is optional.

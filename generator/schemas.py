@@ -3,7 +3,7 @@
 Core kinds: the strict schemas that kubernetes-validate bundles, read as data
 (its own ``validate()`` re-reads a 1.8 MB file and rebuilds a validator on
 every call, ~17 ms an object). Custom resources: the schemas in ``schemas/``,
-derived from the CRDs by ``generator.schemagen``. jsonschema-rs compiles each
+derived from the CRDs by ``schemas/derive_crds.py``. jsonschema-rs compiles each
 schema once (a RayCluster validates in ~0.01 ms after that).
 """
 
@@ -17,8 +17,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .rules.base import Finding
-from .spec.parse import did_you_mean
+import jsonschema_rs
+
+from generator.diagnostics import Finding, did_you_mean
+from generator.errors import SchemaNotFound
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 CUSTOM = {
@@ -29,10 +31,6 @@ CUSTOM = {
 MAX_MESSAGE = 240
 
 
-class SchemaError(Exception):
-    """No schema for an object's kind, or an unsupported version."""
-
-
 def schemas_root() -> Path:
     """``schemas/`` of this project: packaged beside the code, or in the source tree."""
     here = Path(__file__).resolve().parent
@@ -40,11 +38,12 @@ def schemas_root() -> Path:
     return packaged if packaged.is_dir() else here.parent / "schemas"
 
 
+@cache
 def kubernetes_schema_dir(version: str) -> Path:
     """kubernetes-validate's strict schemas for the newest bundled version <= ``version``."""
     spec = importlib.util.find_spec("kubernetes_validate")  # as data: no import of its code
     if spec is None or not spec.submodule_search_locations:
-        raise SchemaError("kubernetes-validate is not installed")
+        raise SchemaNotFound("kubernetes-validate is not installed")
     base = Path(next(iter(spec.submodule_search_locations))) / "kubernetes-json-schema"
     wanted = _minor(version)
     bundled = sorted(
@@ -52,16 +51,16 @@ def kubernetes_schema_dir(version: str) -> Path:
     )
     usable = [path for minor, path in bundled if minor <= wanted]
     if not usable:
-        raise SchemaError(f"Kubernetes {version} is older than any bundled schema")
+        raise SchemaNotFound(f"Kubernetes {version} is older than any bundled schema")
     if wanted > bundled[-1][0]:
-        raise SchemaError(f"Kubernetes {version} is newer than the bundled schemas")
+        raise SchemaNotFound(f"Kubernetes {version} is newer than the bundled schemas")
     return usable[-1]
 
 
 def _minor(version: str) -> tuple[int, int]:
     match = re.match(r"^v?(\d+)\.(\d+)", version)
     if not match:
-        raise SchemaError(f"not a Kubernetes version: {version!r}")
+        raise SchemaNotFound(f"not a Kubernetes version: {version!r}")
     return int(match.group(1)), int(match.group(2))
 
 
@@ -84,7 +83,7 @@ class OutputSchemas:
             return [Finding((), "RG030", "apiVersion and kind must be strings")]
         try:
             validator, schema = self._validator(api_version, kind)
-        except SchemaError as exc:
+        except SchemaNotFound as exc:
             if missing_ok and api_version not in CUSTOM:
                 return []
             return [Finding(("kind",), "RG030", str(exc))]
@@ -113,30 +112,24 @@ def load_schema(path: str) -> dict[str, Any]:
             schema: dict[str, Any] = json.load(handle)
             return schema
     except FileNotFoundError:
-        raise SchemaError(f"no schema for {Path(path).stem} ({path})") from None
+        raise SchemaNotFound(f"no schema for {Path(path).stem} ({path})") from None
 
 
 @cache
 def _custom_validator(path: str) -> Any:
-    import jsonschema_rs
-
     return jsonschema_rs.validator_for(load_schema(path))
 
 
 @cache
 def _registry(folder: str) -> Any:
-    import jsonschema_rs
-
     return jsonschema_rs.Registry([(DEFINITIONS_URI, load_schema(f"{folder}/_definitions.json"))])
 
 
 @cache
 def _core_validator(folder: str, name: str) -> Any:
-    import jsonschema_rs
-
     path = Path(folder) / name
     if not path.is_file():
-        raise SchemaError(f"no Kubernetes schema {name} in {Path(folder).name}")
+        raise SchemaNotFound(f"no Kubernetes schema {name} in {Path(folder).name}")
     return jsonschema_rs.validator_for(
         load_schema(str(path)), registry=_registry(folder), base_uri=f"https://kubernetes.io/api/{name}"
     )

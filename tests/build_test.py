@@ -12,10 +12,12 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from generator.build import build, open_repo, validate_manifest
+from generator.load.documents import load_file
+from generator.pipeline import build
+from generator.repo import open_repo
 from generator.schemas import CUSTOM, OutputSchemas
-from generator.spec.load import load_file
-from generator.tree import on_disk
+from generator.validate.objects import validate_manifest
+from generator.write import on_disk
 
 from .conftest import ROOT
 

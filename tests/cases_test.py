@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build, open_repo
-from generator.commands.validate import _validate_files
+from generator.lint import validate_files
+from generator.pipeline import build
+from generator.repo import open_repo
 
 CASES = Path(__file__).parent / "cases"
 EXPECT = re.compile(r"^# expect: (RG\d{3}) (\d+):(\d+)$", re.MULTILINE)
@@ -53,13 +54,13 @@ def test_valid_spec(case: Path, make_repo: Callable[..., Path]) -> None:
 
 @pytest.mark.parametrize("case", listing("manifests/invalid"), ids=lambda p: p.stem)
 def test_invalid_manifest(case: Path, tmp_path: Path) -> None:
-    result = _validate_files(open_repo(tmp_path), [case])
+    result = validate_files(open_repo(tmp_path), [case])
     assert {(d.code, d.line, d.col) for d in result.diagnostics} == expected(case)
 
 
 @pytest.mark.parametrize("case", listing("manifests/valid"), ids=lambda p: p.stem)
 def test_valid_manifest(case: Path, tmp_path: Path) -> None:
-    assert _validate_files(open_repo(tmp_path), [case]).diagnostics == []
+    assert validate_files(open_repo(tmp_path), [case]).diagnostics == []
 
 
 def test_every_spec_error_code_has_a_case() -> None:

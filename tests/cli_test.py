@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from generator.tree import on_disk
+from generator.write import on_disk
 
 CLUSTER = """\
 apiVersion: ray-gitops/v1alpha1

@@ -15,7 +15,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-from generator.build import build, open_repo
+from generator.pipeline import build
+from generator.repo import open_repo
 
 from .conftest import ROOT
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import yaml
 
-from generator.build import build, open_repo
+from generator.pipeline import build
 from generator.render.waves import SYNC_WAVE
+from generator.repo import open_repo
 
 from .conftest import ROOT
 

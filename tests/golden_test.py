@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build, open_repo
-from generator.tree import compare, on_disk
+from generator.pipeline import build
+from generator.repo import open_repo
+from generator.write import drift, on_disk
 
 from .conftest import ROOT
 
@@ -35,17 +36,17 @@ def test_golden(case: Path, update_goldens: bool) -> None:
         for name, text in files.items():
             (expected / name).parent.mkdir(parents=True, exist_ok=True)
             (expected / name).write_text(text)
-    drift = compare(expected, files, f"tests/golden/{case.name}/expected")
-    report = "".join(drift.changed.values()) + "".join(
-        f"missing: {n}\n" for n in drift.missing) + "".join(f"stray: {n}\n" for n in drift.stray)
-    assert not drift, f"{report}\nrun `pytest tests/golden_test.py --update-goldens` and review"
+    found = drift(expected, files, f"tests/golden/{case.name}/expected")
+    report = "".join(found.changed.values()) + "".join(
+        f"missing: {n}\n" for n in found.missing) + "".join(f"stray: {n}\n" for n in found.stray)
+    assert not found, f"{report}\nrun `pytest tests/golden_test.py --update-goldens` and review"
 
 
 def test_repository_examples_are_rendered() -> None:
     """The repository's own rendered/ is exactly what its specs/ produce."""
     files = render_case(ROOT)
-    drift = compare(ROOT / "rendered", files, "rendered")
-    assert not drift, "".join(drift.changed.values()) + f"{drift.missing} {drift.stray}"
+    found = drift(ROOT / "rendered", files, "rendered")
+    assert not found, "".join(found.changed.values()) + f"{found.missing} {found.stray}"
 
 
 def test_every_golden_has_expectations() -> None:

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from generator.errors import RayGitopsError
-from generator.spec.load import MAX_DEPTH, MAX_FILE_BYTES, load_file, load_text
+from generator.errors import InvalidInput
+from generator.load.documents import MAX_DEPTH, MAX_FILE_BYTES, load_file, load_text
 
 
 def error_of(path: Path) -> tuple[str, int, int]:
-    with pytest.raises(RayGitopsError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         load_file(path, path.name)
     (d,) = caught.value.diagnostics
     return d.code, d.line, d.col
@@ -79,6 +79,6 @@ def test_empty_documents_are_skipped() -> None:
 
 
 def test_non_scalar_key() -> None:
-    with pytest.raises(RayGitopsError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         load_text("? [a, b]\n: 1\n", "x.yaml")
     assert caught.value.diagnostics[0].code == "RG001"

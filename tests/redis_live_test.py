@@ -16,7 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator.build import build, open_repo
+from generator.pipeline import build
+from generator.repo import open_repo
 
 from .conftest import ROOT
 

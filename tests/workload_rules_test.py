@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from generator.rules import check_object
-from generator.serve import check_serve_config
+from generator.rules.serve import check_serve_config
 
 Manifest = dict[str, Any]
 CLUSTER = {"rayVersion": "2.52.0",

@@ -6,20 +6,19 @@ from pathlib import Path
 
 import click
 
-from ..errors import Exit, RayGitopsError, UsageError
-from ..importer import ImportError_, import_documents
-from ..report import Result
-from ..spec.load import load_file, load_text
-from ..spec.parse import Spec, parse_document
-from .output import emit_report
+from generator.commands.output import emit_report
+from generator.diagnostics import Result
+from generator.errors import Exit, InvalidInput, Unsupported, UsageError
+from generator.importer import import_documents
+from generator.load.documents import load_file, load_text
+from generator.models.parse import Spec, parse_document
+from generator.render.emit import dump
 
 HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
           "# Imported by ray-gitops from {sources}. Review, then render.\n")
 
 
 def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
-    from ..render.emit import dump
-
     docs = []
     for path in files:
         if not path.is_file():
@@ -36,7 +35,7 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
                     imported.add_template(spec, name)
                 imported.specs += part.specs
                 imported.notes += part.notes
-    except ImportError_ as exc:
+    except Unsupported as exc:
         click.echo(f"ray-gitops: {exc}", err=True)
         return Exit.INVALID
     assert imported is not None
@@ -50,7 +49,7 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
             parsed = parse_document(doc, Path(shown))
             if not isinstance(parsed, Spec):
                 result.extend(parsed)
-    except RayGitopsError as exc:  # pragma: no cover - dump writes valid YAML
+    except InvalidInput as exc:  # pragma: no cover - dump writes valid YAML
         result.extend(exc.diagnostics)
     if not quiet:
         for note in dict.fromkeys(imported.notes):

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from .. import scaffold
-from ..build import build, open_repo
-from ..errors import Exit, UsageError
-from ..spec.jsonschema import dump, spec_schema
-from ..tree import write
+from generator import scaffold
+from generator.errors import Exit, UsageError
+from generator.models.jsonschema import dump, spec_schema
+from generator.pipeline import build
+from generator.repo import open_repo
+from generator.write import write_tree
 
 ALLOWED = {".git"}  # `git init && ray-gitops init .` is the usual start
 
@@ -35,7 +36,7 @@ def run(folder: Path, quiet: bool, install: str | None = None) -> int:
     result = build(repo)
     if not result.result.ok:  # pragma: no cover - the scaffold is tested to be valid
         raise AssertionError("\n".join(d.text() for d in result.result.diagnostics))
-    write(repo.rendered_dir, result.files)
+    write_tree(repo.rendered_dir, result.files)
     if not quiet:
         for name in sorted([*content, *(f"rendered/{n}" for n in result.files)]):
             click.echo(f"created {folder / name}", err=True)

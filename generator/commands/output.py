@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..report import REPORTERS, Result
+from generator.diagnostics import Result
+from generator.report.diagnostics import REPORTERS
 
 
 def emit_report(result: Result, fmt: str, *, quiet: bool = False) -> None:

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..build import build, open_repo, require_specs
-from ..errors import Exit
-from ..tree import write
-from .output import emit_report, note
+from generator.commands.output import emit_report, note
+from generator.errors import Exit
+from generator.pipeline import build
+from generator.repo import open_repo
+from generator.write import write_tree
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     repo = open_repo(root)
-    require_specs(repo)  # most likely the wrong folder: never empty rendered/ on a guess
+    repo.require_specs()  # most likely the wrong folder: never empty rendered/ on a guess
     result = build(repo)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
@@ -20,7 +21,7 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     if not report.ok:
         note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)
         return Exit.INVALID
-    done = write(repo.rendered_dir, result.files)
+    done = write_tree(repo.rendered_dir, result.files)
     folder = repo.settings.rendered
     for name in done.written:
         note(f"wrote {folder}/{name}", quiet=quiet)

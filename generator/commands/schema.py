@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..errors import Exit, UsageError
-from ..spec.jsonschema import dump, spec_schema
-from ..spec.models import KIND_NAMES
+from generator.errors import Exit, UsageError
+from generator.kinds import KIND_NAMES
+from generator.models.jsonschema import dump, spec_schema
 
 
 def run(kind: str | None) -> int:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..config import Settings
-from ..spec.parse import Spec
-from ..spec.ref import Path_
-from ..spec.refs import SpecIndex
+from generator.fieldpath import FieldPath
+from generator.models.parse import Spec
+from generator.models.settings import Settings
+from generator.references import SpecIndex
 
 
 @dataclass
@@ -21,12 +21,12 @@ class Origins:
     stands for everything below (a pod template built from a group).
     """
 
-    entries: dict[Path_, tuple[Path_, bool]] = field(default_factory=dict)
+    entries: dict[FieldPath, tuple[FieldPath, bool]] = field(default_factory=dict)
 
-    def add(self, rendered: Path_, spec: Path_, *, keep: bool = True) -> None:
+    def add(self, rendered: FieldPath, spec: FieldPath, *, keep: bool = True) -> None:
         self.entries[tuple(rendered)] = (tuple(spec), keep)
 
-    def locate(self, rendered: Path_) -> Path_:
+    def locate(self, rendered: FieldPath) -> FieldPath:
         for cut in range(len(rendered), -1, -1):
             found = self.entries.get(tuple(rendered[:cut]))
             if found is not None:

@@ -13,10 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..delivery import ArgoCD, Delivery
-from ..overlays import OverlayInfo
-from .base import Origins, Rendered
-from .labels import MANAGED_BY
+from generator.kustomize import OverlayInfo
+from generator.models.delivery import ArgoCD, Delivery
+from generator.render.base import Origins, Rendered
+from generator.render.labels import MANAGED_BY
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"

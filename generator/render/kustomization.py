@@ -1,24 +1,57 @@
-"""The kustomization.yaml of a rendered base, and what its generators need."""
+"""A rendered base: its files, its kustomization.yaml, and what its generators need."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from .base import Generated
+from generator.diagnostics import Diagnostic
+from generator.kinds import CLUSTER_KINDS
+from generator.kuberay import template_paths
+from generator.kustomize import KUSTOMIZATION
+from generator.render.base import Generated, Rendered
+from generator.render.emit import render_file
 
-KUSTOMIZATION = "kustomization.yaml"
 CONFIGURATIONS = "kustomizeconfig.yaml"
 FILES = "files"
 
-# Where Ray objects name ConfigMaps: kustomize rewrites these to the generated,
-# content-hashed names (it knows only the built-in kinds' fields by itself).
-_POD_PATHS = {
-    "RayCluster": ("spec/headGroupSpec/template", "spec/workerGroupSpecs/template"),
-    "RayService": ("spec/rayClusterConfig/headGroupSpec/template",
-                   "spec/rayClusterConfig/workerGroupSpecs/template"),
-    "RayJob": ("spec/rayClusterSpec/headGroupSpec/template",
-               "spec/rayClusterSpec/workerGroupSpecs/template"),
-}
+
+def base_files(app: str, items: list[Rendered | Generated]) -> tuple[dict[str, str], list[Diagnostic]]:
+    """The files of ``rendered/<app>/`` (names relative to rendered/), and what clashes."""
+    files: dict[str, str] = {}
+    clashes: list[Diagnostic] = []
+    generated: dict[str, Generated] = {}
+    first = items[0]
+    source = first.spec.doc.file if first.spec else getattr(first, "source", app)
+    for item in items:
+        if isinstance(item, Rendered) and item.spec is None:
+            files[f"{app}/{item.filename}"] = render_file(item.source, [item.obj])
+            continue
+        assert item.spec is not None
+        if isinstance(item, Generated):
+            kept = generated.setdefault(item.name, item)
+            if kept.files != item.files:
+                clashes.append(_clash(item, f"two ConfigMaps named {item.name!r} "
+                                            f"with different files in {app}/"))
+            continue
+        name = f"{app}/{item.filename}"
+        if name in files:
+            clashes.append(_clash(item, f"two objects render to {name}"))
+            continue
+        files[name] = render_file(item.spec.doc.file, [item.obj])
+    resources = sorted(name.split("/", 1)[1] for name in files)
+    for made in generated.values():
+        for key, text in made.files.items():
+            files[f"{app}/{FILES}/{made.name}/{key}"] = text
+    if generated:
+        files[f"{app}/{CONFIGURATIONS}"] = render_file(source, [name_references()])
+    files[f"{app}/{KUSTOMIZATION}"] = render_file(
+        source, [kustomization(resources, list(generated.values()))])
+    return files, clashes
+
+
+def _clash(item: Rendered | Generated, message: str) -> Diagnostic:
+    assert item.spec is not None
+    return item.spec.doc.diagnostic(("metadata", "name"), "RG015", message)
 
 
 def kustomization(resources: list[str], generated: list[Generated] | None = None) -> dict[str, Any]:
@@ -41,9 +74,11 @@ def kustomization(resources: list[str], generated: list[Generated] | None = None
 
 
 def name_references() -> dict[str, Any]:
+    """Where Ray objects name ConfigMaps: kustomize rewrites these to the generated,
+    content-hashed names (it knows only the built-in kinds' fields by itself)."""
     specs = [
         {"kind": kind, "path": f"{template}/spec/volumes/configMap/name"}
-        for kind, templates in _POD_PATHS.items()
-        for template in templates
+        for kind in CLUSTER_KINDS
+        for template in template_paths(kind)
     ]
     return {"nameReference": [{"kind": "ConfigMap", "version": "v1", "fieldSpecs": specs}]}

@@ -5,21 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..spec.models.cluster import EnvSource, NodeGroup, Volume
-from ..spec.models.compute import ComputeTemplateSpec
-from ..spec.ref import Path_
-from .base import Origins
-from .labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION, pod_labels
-
-# KubeRay's well-known ports (FACTS §1); the operator adds what is missing,
-# naming them here keeps the manifest honest about what the head exposes.
-HEAD_PORTS = (
-    ("gcs-server", 6379),
-    ("dashboard", 8265),
-    ("client", 10001),
-    ("metrics", 8080),
-)
-SERVE_PORT = ("serve", 8000)
+from generator.fieldpath import FieldPath
+from generator.models.cluster import EnvSource, NodeGroup, Volume
+from generator.models.compute import ComputeTemplateSpec
+from generator.render.base import Origins
+from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION, pod_labels
 
 
 @dataclass(frozen=True)
@@ -34,7 +24,7 @@ class PodParams:
 
 def pod_template(
     group: NodeGroup, template: ComputeTemplateSpec, params: PodParams,
-    origins: Origins, at: Path_, spec_at: Path_,
+    origins: Origins, at: FieldPath, spec_at: FieldPath,
 ) -> dict[str, Any]:
     """The pod template of one group; ``at`` is its rendered path, ``spec_at`` its spec path."""
     container: dict[str, Any] = {

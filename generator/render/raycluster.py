@@ -5,8 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ..spec.models.base import KeyRef, SecretKeyRef
-from ..spec.models.cluster import (
+from generator.fieldpath import FieldPath
+from generator.kuberay import (
+    EXTERNAL_STORAGE_NAMESPACE,
+    FT_ENABLED,
+    GCS_FT_DELETION_TIMEOUT,
+    HEAD_PORTS,
+    RAY_REDIS_ADDRESS,
+    REDIS_PASSWORD,
+    REDIS_PORT,
+)
+from generator.models.base import KeyRef, SecretKeyRef
+from generator.models.cluster import (
     ClusterBody,
     EnvSource,
     FaultTolerance,
@@ -14,12 +24,11 @@ from ..spec.models.cluster import (
     RayCluster,
     WorkerGroup,
 )
-from ..spec.parse import Spec
-from ..spec.ref import Path_
-from .base import Context, Generated, Origins, Rendered, metadata
-from .labels import object_labels
-from .pod import HEAD_PORTS, PodParams, env_list, pod_template
-from .waves import CONFIG, wave
+from generator.models.parse import Spec
+from generator.render.base import Context, Generated, Origins, Rendered, metadata
+from generator.render.labels import object_labels
+from generator.render.pod import PodParams, env_list, pod_template
+from generator.render.waves import CONFIG, wave
 
 G = TypeVar("G", bound=NodeGroup)
 AUTOSCALER_CPU = "500m"  # the APIServer's defaults for the autoscaler container
@@ -61,7 +70,7 @@ def generated_configmaps(body: ClusterBody, spec: Spec, ctx: Context) -> list[Ge
 
 def cluster_spec(
     body: ClusterBody, spec: Spec, ctx: Context, origins: Origins, *,
-    at: Path_, spec_at: Path_, owner_annotations: dict[str, str],
+    at: FieldPath, spec_at: FieldPath, owner_annotations: dict[str, str],
     head_ports: tuple[tuple[str, int], ...] = HEAD_PORTS,
 ) -> dict[str, Any]:
     """A KubeRay RayClusterSpec from a cluster body.
@@ -125,7 +134,7 @@ def cluster_spec(
 
 def worker_group(
     group: WorkerGroup, index: int, body: ClusterBody, ctx: Context, spec: Spec,
-    origins: Origins, at: Path_, spec_at: Path_, params: PodParams,
+    origins: Origins, at: FieldPath, spec_at: FieldPath, params: PodParams,
 ) -> dict[str, Any]:
     low, high = group.bounds(body.autoscaling_enabled)
     out: dict[str, Any] = {
@@ -151,11 +160,7 @@ def worker_group(
     return out
 
 
-FT_ENV = ("RAY_REDIS_ADDRESS", "REDIS_PASSWORD")
-FT_ANNOTATION = "ray.io/ft-enabled"
-STORAGE_NS_ANNOTATION = "ray.io/external-storage-namespace"
-DELETION_TIMEOUT_ANNOTATION = "ray.io/gcs-ft-deletion-timeout"
-REDIS_PORT = 6379
+FT_ENV = (RAY_REDIS_ADDRESS, REDIS_PASSWORD)
 
 
 def fault_tolerance(
@@ -173,7 +178,7 @@ def fault_tolerance(
         address = ft.external.address
         password, username = ft.external.password_secret, ft.external.username_secret
     if ft.deletion_timeout_seconds is not None:
-        owner_annotations[DELETION_TIMEOUT_ANNOTATION] = str(ft.deletion_timeout_seconds)
+        owner_annotations[GCS_FT_DELETION_TIMEOUT] = str(ft.deletion_timeout_seconds)
     if ft.method == "options":
         options: dict[str, Any] = {"redisAddress": address,
                                    "redisPassword": {"valueFrom": _secret_ref(password)}}
@@ -184,11 +189,11 @@ def fault_tolerance(
         out["gcsFaultToleranceOptions"] = options
         return head
     # legacy: the annotation, RAY_REDIS_ADDRESS and redis-password (seed 000, APIServer V1)
-    owner_annotations[FT_ANNOTATION] = "true"
+    owner_annotations[FT_ENABLED] = "true"
     if ft.external_storage_namespace:
-        owner_annotations[STORAGE_NS_ANNOTATION] = ft.external_storage_namespace
-    env = {**head.env, "RAY_REDIS_ADDRESS": address,
-           "REDIS_PASSWORD": EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key))}
+        owner_annotations[EXTERNAL_STORAGE_NAMESPACE] = ft.external_storage_namespace
+    env = {**head.env, RAY_REDIS_ADDRESS: address,
+           REDIS_PASSWORD: EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key))}
     params = {**head.ray_start_params, "redis-password": "$REDIS_PASSWORD"}
     return head.model_copy(update={"env": env, "ray_start_params": params})
 
@@ -223,7 +228,7 @@ def _ray_fields(
         out["labels"] = dict(sorted(labels.items()))
 
 
-def _group_origins(origins: Origins, at: Path_, spec_at: Path_) -> None:
+def _group_origins(origins: Origins, at: FieldPath, spec_at: FieldPath) -> None:
     origins.add(at, spec_at)
     origins.add((*at, "resources"), (*spec_at, "rayResources"))
     origins.add((*at, "labels"), (*spec_at, "rayLabels"))

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.models.redis import Redis
-from ..spec.parse import Spec
-from .base import Context, Origins, Rendered, metadata
-from .labels import CLUSTER_LABEL, object_labels
-from .waves import CONFIG, REDIS, wave
+from generator.models.parse import Spec
+from generator.models.redis import Redis
+from generator.render.base import Context, Origins, Rendered, metadata
+from generator.render.labels import CLUSTER_LABEL, object_labels
+from generator.render.waves import CONFIG, REDIS, wave
 
 PORT = 6379
 REDIS_UID = 999  # the redis user of the official image

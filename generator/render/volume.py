@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..spec.models.volume import PersistentVolume
-from ..spec.parse import Spec
-from .base import Context, Origins, Rendered, metadata
-from .labels import object_labels
-from .waves import STORAGE, wave
+from generator.models.parse import Spec
+from generator.models.volume import PersistentVolume
+from generator.render.base import Context, Origins, Rendered, metadata
+from generator.render.labels import object_labels
+from generator.render.waves import STORAGE, wave
 
 
 def render_persistent_volume(spec: Spec, ctx: Context) -> list[Rendered]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..spec.models.workloads import RayJob, RayService
-from ..spec.parse import Spec
-from .base import Context, Generated, Origins, Rendered, metadata
-from .labels import object_labels
-from .pod import HEAD_PORTS, SERVE_PORT
-from .raycluster import cluster_spec, generated_configmaps
+from generator.kuberay import HEAD_PORTS, JOB_CLUSTER, RAY_CLUSTER_LABEL, SERVE_PORT, SERVICE_CLUSTER
+from generator.models.parse import Spec
+from generator.models.workloads import RayJob, RayService
+from generator.render.base import Context, Generated, Origins, Rendered, metadata
+from generator.render.emit import dump
+from generator.render.labels import object_labels
+from generator.render.raycluster import cluster_spec, generated_configmaps
 
 
 def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
@@ -41,8 +42,8 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     origins.add(("spec", "serveConfigV2"),
                 ("spec", "serveConfig" if body.serve_config is not None else "serveConfigFile"),
                 keep=False)
-    out["rayClusterConfig"] = cluster_spec(
-        body.cluster, spec, ctx, origins, at=("spec", "rayClusterConfig"),
+    out[SERVICE_CLUSTER] = cluster_spec(
+        body.cluster, spec, ctx, origins, at=("spec", SERVICE_CLUSTER),
         spec_at=("spec", "cluster"), owner_annotations=annotations,
         head_ports=(*HEAD_PORTS, SERVE_PORT),
     )
@@ -57,8 +58,6 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
 
 def serve_config_text(spec: Spec, ctx: Context) -> str:
     """serveConfigV2: the Serve config as a YAML string, keys in the order written."""
-    from .emit import dump
-
     body = spec.model.spec
     config = body.serve_config
     if config is None:
@@ -75,8 +74,6 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     annotations = dict(model.metadata.annotations)
     out: dict[str, Any] = {"entrypoint": body.entrypoint}
     if body.runtime_env is not None:
-        from .emit import dump
-
         out["runtimeEnvYAML"] = dump(body.runtime_env)
         origins.add(("spec", "runtimeEnvYAML"), ("spec", "runtimeEnv"), keep=False)
     scalars = {
@@ -105,10 +102,10 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
         origins.add(("spec", "entrypointResources"), ("spec", "entrypointResources"), keep=False)
     generated: list[Generated] = []
     if body.cluster_selector:
-        out["clusterSelector"] = {"ray.io/cluster": body.cluster_selector}
+        out["clusterSelector"] = {RAY_CLUSTER_LABEL: body.cluster_selector}
     if body.cluster is not None:
-        out["rayClusterSpec"] = cluster_spec(
-            body.cluster, spec, ctx, origins, at=("spec", "rayClusterSpec"),
+        out[JOB_CLUSTER] = cluster_spec(
+            body.cluster, spec, ctx, origins, at=("spec", JOB_CLUSTER),
             spec_at=("spec", "cluster"), owner_annotations=annotations,
         )
         generated = generated_configmaps(body.cluster, spec, ctx)

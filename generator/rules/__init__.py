@@ -1,7 +1,9 @@
-"""Layer 4 (KubeRay's controller rules) and layer 7 (policy), by rule code."""
+"""Layer 4 (KubeRay's controller rules), spec rules and layer 7 (policy), by rule code.
 
-from . import policy, raycluster, workloads  # noqa: F401  (registers the rules)
-from .base import Finding, check_object
-from .catalog import CODES
+Importing the package registers every rule."""
 
-__all__ = ["CODES", "Finding", "check_object"]
+from generator.rules import policy, raycluster, specs, workloads  # noqa: F401  (registers them)
+from generator.rules.catalog import CODES
+from generator.rules.registry import check_object, check_specs
+
+__all__ = ["CODES", "check_object", "check_specs"]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..spec.ref import Path_
-from .base import Finding, rule
-from .raycluster import image_tag
+from generator.diagnostics import Finding
+from generator.fieldpath import FieldPath
+from generator.kuberay import image_tag
+from generator.rules.registry import object_rule
 
 MUTABLE_TAGS = ("latest",)
 
 
-def containers(node: Any, at: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any]]]:
+def containers(node: Any, at: FieldPath = ()) -> Iterator[tuple[FieldPath, dict[str, Any]]]:
     """Every container (and init container) anywhere in an object."""
     if isinstance(node, dict):
         for key, value in node.items():
@@ -27,7 +28,7 @@ def containers(node: Any, at: Path_ = ()) -> Iterator[tuple[Path_, dict[str, Any
             yield from containers(item, (*at, i))
 
 
-@rule("*")
+@object_rule("*")
 def pinned_images(obj: dict[str, Any]) -> Iterator[Finding]:
     for at, container in containers(obj):
         image = container.get("image")

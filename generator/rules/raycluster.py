@@ -8,107 +8,40 @@ RayCluster's spec, a RayService's ``rayClusterConfig`` and a RayJob's
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
-from ..spec.ref import Path_
-from .base import Finding, items, mapping, rule
-
-DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-MAX_NAME = {"RayCluster": 53, "RayService": 47, "RayJob": 47}  # 53 - len("-xxxxx") for owners
-VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
-TRUE = ("1", "true", "True", "TRUE")
-FT_ANNOTATION = "ray.io/ft-enabled"
-STORAGE_NS_ANNOTATION = "ray.io/external-storage-namespace"
-RAY_RESOURCE_PARAMS = ("num-cpus", "num-gpus", "memory", "resources")
-
-
-@dataclass(frozen=True)
-class ClusterView:
-    """A RayClusterSpec inside some object, at path ``at``."""
-
-    spec: dict[str, Any]
-    at: Path_
-    annotations: dict[str, Any]  # of the RayCluster, or of the RayService or RayJob
-
-    def groups(self) -> Iterator[tuple[Path_, dict[str, Any]]]:
-        yield (*self.at, "headGroupSpec"), mapping(self.spec.get("headGroupSpec"))
-        for i, group in items(self.spec.get("workerGroupSpecs")):
-            yield (*self.at, "workerGroupSpecs", i), group
-
-    def head_path(self) -> Path_:
-        return (*self.at, "headGroupSpec")
-
-    def head(self) -> dict[str, Any]:
-        return mapping(self.spec.get("headGroupSpec"))
-
-    def head_env(self) -> dict[str, tuple[Path_, dict[str, Any]]]:
-        return container_env(self.head(), self.head_path())
-
-    def workers(self) -> Iterator[tuple[Path_, dict[str, Any]]]:
-        for i, group in items(self.spec.get("workerGroupSpecs")):
-            yield (*self.at, "workerGroupSpecs", i), group
-
-    @property
-    def ft_options(self) -> bool:
-        return "gcsFaultToleranceOptions" in self.spec
-
-    @property
-    def ft_annotation(self) -> bool:
-        return str(self.annotations.get(FT_ANNOTATION, "")).lower() == "true"
-
-    @property
-    def autoscaling(self) -> bool:
-        return self.spec.get("enableInTreeAutoscaling") is True
-
-    def autoscaler_v2(self) -> bool:
-        options = mapping(self.spec.get("autoscalerOptions"))
-        env = self.head_env().get("RAY_enable_autoscaler_v2")
-        by_env = env is not None and str(env[1].get("value")) in TRUE
-        return options.get("version") == "v2" or by_env
-
-    def ray_version(self) -> tuple[int, ...] | None:
-        return parse_version(self.spec.get("rayVersion"))
+from generator.diagnostics import Finding
+from generator.fieldpath import FieldPath
+from generator.kuberay import (
+    AUTOSCALER_START_CMD_ENV,
+    AUTOSCALER_V2_ENV,
+    DNS1035,
+    EXTERNAL_STORAGE_NAMESPACE,
+    FT_ENABLED,
+    KINDS,
+    MAX_LABEL,
+    RAY_REDIS_ADDRESS,
+    RAY_RESOURCE_PARAMS,
+    REDIS_PASSWORD,
+    REDIS_USERNAME,
+    TRUE,
+    ClusterView,
+    image_tag,
+    items,
+    mapping,
+    parse_version,
+    pod_spec,
+    ray_container,
+)
+from generator.rules.registry import cluster_rule, object_rule
 
 
-def parse_version(text: Any) -> tuple[int, ...] | None:
-    match = VERSION.match(str(text)) if text is not None else None
-    return tuple(int(part) for part in match.groups()) if match else None
-
-
-def ray_container(group: dict[str, Any]) -> dict[str, Any]:
-    containers = mapping(group.get("template")).get("spec", {})
-    first = next(items(mapping(containers).get("containers")), None)
-    return first[1] if first else {}
-
-
-def container_env(group: dict[str, Any], at: Path_) -> dict[str, tuple[Path_, dict[str, Any]]]:
-    container_at = (*at, "template", "spec", "containers", 0, "env")
-    return {
-        str(entry.get("name")): ((*container_at, i), entry)
-        for i, entry in items(ray_container(group).get("env"))
-    }
-
-
-ClusterRule = Callable[[ClusterView], Iterable[Finding]]
-CLUSTER_RULES: list[ClusterRule] = []
-
-
-def cluster_rule(fn: ClusterRule) -> ClusterRule:
-    CLUSTER_RULES.append(fn)
-    return fn
-
-
-def check_cluster(view: ClusterView) -> list[Finding]:
-    return [finding for fn in CLUSTER_RULES for finding in fn(view)]
-
-
+@object_rule("ray.io/v1 RayCluster", "ray.io/v1 RayService", "ray.io/v1 RayJob")
 def check_name(obj: dict[str, Any]) -> Iterator[Finding]:
     kind = str(obj.get("kind"))
     name = mapping(obj.get("metadata")).get("name")
-    limit = MAX_NAME.get(kind, 63)
+    limit = KINDS[kind].max_name if kind in KINDS else MAX_LABEL
     if not isinstance(name, str):
         return
     if not DNS1035.match(name):
@@ -122,13 +55,6 @@ def check_name(obj: dict[str, Any]) -> Iterator[Finding]:
             ("metadata", "name"), "RG011",
             f"{kind} names are at most {limit} characters; {name!r} has {len(name)}",
         )
-
-
-@rule("ray.io/v1 RayCluster")
-def raycluster_rules(obj: dict[str, Any]) -> Iterator[Finding]:
-    yield from check_name(obj)
-    annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
-    yield from check_cluster(ClusterView(mapping(obj.get("spec")), ("spec",), annotations))
 
 
 @cluster_rule
@@ -150,7 +76,7 @@ def replicas_in_bounds(view: ClusterView) -> Iterator[Finding]:
 
 @cluster_rule
 def unique_names(view: ClusterView) -> Iterator[Finding]:
-    seen: dict[str, Path_] = {}
+    seen: dict[str, FieldPath] = {}
     for at, group in view.workers():
         name = group.get("groupName")
         if isinstance(name, str):
@@ -158,7 +84,7 @@ def unique_names(view: ClusterView) -> Iterator[Finding]:
                 yield Finding((*at, "groupName"), "RG034", f"duplicate worker group name {name!r}")
             seen[name] = at
     for at, group in view.groups():
-        pod = mapping(mapping(group.get("template")).get("spec"))
+        pod = pod_spec(group)
         pod_at = (*at, "template", "spec")
         yield from _duplicates(pod.get("containers"), (*pod_at, "containers"), "container")
         yield from _duplicates(pod.get("volumes"), (*pod_at, "volumes"), "volume")
@@ -167,7 +93,7 @@ def unique_names(view: ClusterView) -> Iterator[Finding]:
             yield from _duplicates(container.get("env"), env_at, "env variable")
 
 
-def _duplicates(entries: Any, at: Path_, what: str) -> Iterator[Finding]:
+def _duplicates(entries: Any, at: FieldPath, what: str) -> Iterator[Finding]:
     seen: set[str] = set()
     for i, entry in items(entries):
         name = entry.get("name")
@@ -181,7 +107,7 @@ def _duplicates(entries: Any, at: Path_, what: str) -> Iterator[Finding]:
 @cluster_rule
 def containers_present_and_ray_first(view: ClusterView) -> Iterator[Finding]:
     for at, group in view.groups():
-        pod = mapping(mapping(group.get("template")).get("spec"))
+        pod = pod_spec(group)
         if not isinstance(pod.get("containers", []), list):
             continue  # the schema says what is wrong with it
         containers = list(items(pod.get("containers")))
@@ -244,16 +170,11 @@ def ray_version_matches_image(view: ClusterView) -> Iterator[Finding]:
             )
 
 
-def image_tag(image: str) -> str | None:
-    last = image.split("@")[0].rsplit("/", 1)[-1]
-    return last.split(":", 1)[1] if ":" in last else None
-
-
 @cluster_rule
 def autoscaler_rules(view: ClusterView) -> Iterator[Finding]:
     head_env = view.head_env()
     options = mapping(view.spec.get("autoscalerOptions"))
-    flag = head_env.get("RAY_enable_autoscaler_v2")
+    flag = head_env.get(AUTOSCALER_V2_ENV)
     if flag and str(flag[1].get("value")) in TRUE and not view.autoscaling:
         yield Finding(flag[0], "RG020", "RAY_enable_autoscaler_v2 needs enableInTreeAutoscaling: true")
     if flag and "version" in options:
@@ -261,14 +182,14 @@ def autoscaler_rules(view: ClusterView) -> Iterator[Finding]:
                       "set autoscalerOptions.version or the RAY_enable_autoscaler_v2 env, not both")
     if view.autoscaling and view.autoscaler_v2():
         for at, group in view.groups():
-            policy = mapping(mapping(group.get("template")).get("spec")).get("restartPolicy")
+            policy = pod_spec(group).get("restartPolicy")
             if policy not in (None, "Never"):
                 yield Finding((*at, "template", "spec", "restartPolicy"), "RG019",
                               f"autoscaler v2 needs restartPolicy Never (or unset), got {policy!r}")
     for i, entry in items(options.get("env")):
-        if entry.get("name") == "KUBERAY_GEN_AUTOSCALER_START_CMD":
+        if entry.get("name") == AUTOSCALER_START_CMD_ENV:
             yield Finding((*view.at, "autoscalerOptions", "env", i), "RG029",
-                          "KUBERAY_GEN_AUTOSCALER_START_CMD is reserved for the operator")
+                          f"{AUTOSCALER_START_CMD_ENV} is reserved for the operator")
     for at, group in view.workers():
         if group.get("suspend") is True and view.autoscaling:
             yield Finding((*at, "suspend"), "RG028",
@@ -296,14 +217,14 @@ def fault_tolerance_rules(view: ClusterView) -> Iterator[Finding]:
         if "redis-username" in mapping(group.get("rayStartParams")):
             yield Finding((*at, "rayStartParams", "redis-username"), "RG024",
                           "not allowed: use gcsFaultToleranceOptions.redisUsername")
-    if "REDIS_USERNAME" in env:
-        yield Finding(env["REDIS_USERNAME"][0], "RG024",
+    if REDIS_USERNAME in env:
+        yield Finding(env[REDIS_USERNAME][0], "RG024",
                       "not allowed: use gcsFaultToleranceOptions.redisUsername")
     if view.ft_options and view.ft_annotation:
         yield Finding((*view.at, "gcsFaultToleranceOptions"), "RG025",
-                      f"use gcsFaultToleranceOptions or the {FT_ANNOTATION} annotation, not both")
-    if "RAY_REDIS_ADDRESS" in env and not (view.ft_options or view.ft_annotation):
-        yield Finding(env["RAY_REDIS_ADDRESS"][0], "RG026",
+                      f"use gcsFaultToleranceOptions or the {FT_ENABLED} annotation, not both")
+    if RAY_REDIS_ADDRESS in env and not (view.ft_options or view.ft_annotation):
+        yield Finding(env[RAY_REDIS_ADDRESS][0], "RG026",
                       "RAY_REDIS_ADDRESS is set but GCS fault tolerance is not enabled")
     if not view.ft_options:
         return
@@ -311,11 +232,11 @@ def fault_tolerance_rules(view: ClusterView) -> Iterator[Finding]:
     if "redis-password" in head_params:
         yield Finding((*head_at, "rayStartParams", "redis-password"), "RG027",
                       f"the Redis password {duplicated}")
-    for name in ("REDIS_PASSWORD", "RAY_REDIS_ADDRESS"):
+    for name in (REDIS_PASSWORD, RAY_REDIS_ADDRESS):
         if name in env:
             yield Finding(env[name][0], "RG027", f"{name}: the Redis setting {duplicated}")
-    if STORAGE_NS_ANNOTATION in view.annotations:
-        yield Finding(("metadata", "annotations", STORAGE_NS_ANNOTATION), "RG027",
+    if EXTERNAL_STORAGE_NAMESPACE in view.annotations:
+        yield Finding(("metadata", "annotations", EXTERNAL_STORAGE_NAMESPACE), "RG027",
                       "use gcsFaultToleranceOptions.externalStorageNamespace instead")
 
 

@@ -4,24 +4,17 @@ volumes and their claims, Redis), checked after references resolve, before rende
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from decimal import Decimal
+from collections.abc import Iterator
 
-from ..errors import Diagnostic
-from ..spec.parse import Spec
-from ..spec.ref import Path_
-from ..spec.refs import SpecIndex
-from .base import Finding
-
-SpecRule = Callable[[Spec, SpecIndex], Iterator[Finding]]
-_SPEC_RULES: dict[str, list[SpecRule]] = {}
-
-_SUFFIX: dict[str, int | Decimal] = {
-    "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-    "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"), "": 1,
-    "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-}
-_QUANTITY = re.compile(r"^([+-]?[\d.]+(?:[eE][+-]?\d+)?)([a-zA-Z]*)$")
+from generator.diagnostics import Diagnostic, Finding
+from generator.fieldpath import FieldPath
+from generator.kinds import CLUSTER_KINDS
+from generator.kuberay import RAY_REDIS_ADDRESS, REDIS_PASSWORD
+from generator.kuberay import quantity_value as quantity
+from generator.models.parse import Spec
+from generator.references import SpecIndex
+from generator.rules.registry import spec_rule
+from generator.rules.serve import check_serve_config
 
 # In-cluster Redis addresses stay namespace-relative, so that an overlay's
 # namespace keeps them working: no "redis.default" or ".svc.cluster.local".
@@ -35,48 +28,19 @@ _BLOCK_DRIVERS = {
 _MANY_WRITERS = {"ReadWriteMany"}
 
 
-def spec_rule(*kinds: str) -> Callable[[SpecRule], SpecRule]:
-    def register(fn: SpecRule) -> SpecRule:
-        for kind in kinds:
-            _SPEC_RULES.setdefault(kind, []).append(fn)
-        return fn
-
-    return register
-
-
-def check_specs(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
-    out = []
-    for spec in index.specs:
-        if only is not None and spec.doc.file not in only:
-            continue
-        for fn in _SPEC_RULES.get(spec.kind, ()):
-            for finding in fn(spec, index):
-                out.append(spec.doc.diagnostic(finding.path, finding.code, finding.message,
-                                               severity=finding.severity, hint=finding.hint,
-                                               key=finding.key))
-    return out
-
-
-def quantity(text: str) -> Decimal:
-    match = _QUANTITY.match(text)
-    if not match or match.group(2) not in _SUFFIX:
-        raise ValueError(text)
-    return Decimal(match.group(1)) * Decimal(_SUFFIX[match.group(2)])
-
-
-@spec_rule("RayCluster", "RayService", "RayJob")
+@spec_rule(*CLUSTER_KINDS)
 def fault_tolerance(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     for base, body in spec.model.clusters():
         ft = body.fault_tolerance
         if ft is None:
             continue
-        at: Path_ = (*base, "faultTolerance")
+        at: FieldPath = (*base, "faultTolerance")
         if ft.external and _NAMESPACED.match(ft.external.address):
             yield Finding((*at, "external", "address"), "RG040",
                           f"{ft.external.address!r} names a namespace: use the Service name "
                           "alone (for example redis:6379), so an overlay's namespace applies")
         head = (*base, "head")
-        for name in ("RAY_REDIS_ADDRESS", "REDIS_PASSWORD"):
+        for name in (RAY_REDIS_ADDRESS, REDIS_PASSWORD):
             if name in body.head.env:
                 yield Finding((*head, "env", name), "RG027",
                               f"{name} is set by faultTolerance; remove it here")
@@ -85,7 +49,7 @@ def fault_tolerance(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                           "the Redis password is set by faultTolerance; remove it here")
 
 
-@spec_rule("RayCluster", "RayService", "RayJob")
+@spec_rule(*CLUSTER_KINDS)
 def volume_claims(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     for base, body in spec.model.clusters():
         for group_at, group in body.groups():
@@ -136,13 +100,13 @@ def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
 
 
 @spec_rule("RayService")
-def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
-    """An inline Serve config, checked at its lines in the spec (a file is checked in its own)."""
-    from ..serve import check_serve_config
-
-    config = spec.model.spec.serve_config
-    if config is None:
+def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]:
+    """The Serve config, at its lines: in the spec, or in its own file."""
+    body = spec.model.spec
+    if body.serve_config is not None:
+        for finding in check_serve_config(body.serve_config):
+            yield Finding(("spec", "serveConfig", *finding.path), finding.code, finding.message,
+                          severity=finding.severity, hint=finding.hint, key=finding.key)
         return
-    for finding in check_serve_config(config):
-        yield Finding(("spec", "serveConfig", *finding.path), finding.code, finding.message,
-                      severity=finding.severity, hint=finding.hint, key=finding.key)
+    doc = index.serve_config(spec, body.serve_config_file)
+    yield from (doc.report(finding) for finding in check_serve_config(doc.data))

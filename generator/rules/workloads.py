@@ -6,37 +6,38 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .base import Finding, mapping, rule
-from .raycluster import ClusterView, check_cluster, check_name
+from generator.diagnostics import Finding
+from generator.kuberay import JOB_CLUSTER, SERVICE_CLUSTER, cluster_of, mapping, pod_spec
+from generator.load import plain
+from generator.rules.registry import object_rule
+from generator.rules.serve import check_serve_config
 
 UPGRADE_TYPES = ("NewCluster", "NewClusterWithIncrementalUpgrade", "None")
 
 
-def _owned_cluster(obj: dict[str, Any], key: str) -> Iterator[Finding]:
-    spec = mapping(obj.get("spec"))
-    if key not in spec:
+@object_rule("ray.io/v1 RayService", "ray.io/v1 RayJob")
+def owned_cluster(obj: dict[str, Any]) -> Iterator[Finding]:
+    """What a cluster that a RayService or RayJob creates may not have."""
+    found = cluster_of(obj)
+    if found is None:
         return
-    cluster = mapping(spec[key])
-    annotations = mapping(mapping(obj.get("metadata")).get("annotations"))
-    yield from check_cluster(ClusterView(cluster, ("spec", key), annotations))
+    at, cluster = found
     if "upgradeStrategy" in cluster:
-        yield Finding(("spec", key, "upgradeStrategy"), "RG035",
+        yield Finding((*at, "upgradeStrategy"), "RG035",
                       f"a {obj.get('kind')} creates its cluster: the RayCluster upgradeStrategy "
                       "is not allowed here")
     if mapping(cluster.get("authOptions")).get("enableK8sTokenAuth"):
-        yield Finding(("spec", key, "authOptions", "enableK8sTokenAuth"), "RG031",
+        yield Finding((*at, "authOptions", "enableK8sTokenAuth"), "RG031",
                       f"Kubernetes token authentication is not supported for a {obj.get('kind')}")
 
 
-@rule("ray.io/v1 RayService")
+@object_rule("ray.io/v1 RayService")
 def rayservice_rules(obj: dict[str, Any]) -> Iterator[Finding]:
-    yield from check_name(obj)
-    yield from _owned_cluster(obj, "rayClusterConfig")
     spec = mapping(obj.get("spec"))
-    cluster = mapping(spec.get("rayClusterConfig"))
+    cluster = mapping(spec.get(SERVICE_CLUSTER))
     head_service = mapping(mapping(cluster.get("headGroupSpec")).get("headService"))
     if mapping(head_service.get("metadata")).get("name"):
-        yield Finding(("spec", "rayClusterConfig", "headGroupSpec", "headService", "metadata",
+        yield Finding(("spec", SERVICE_CLUSTER, "headGroupSpec", "headService", "metadata",
                        "name"), "RG060",
                       "a RayService names its head service itself (<name>-head-svc): leave it unset")
     strategy = mapping(spec.get("upgradeStrategy"))
@@ -88,15 +89,11 @@ def _incremental(strategy: dict[str, Any], cluster: dict[str, Any]) -> Iterator[
 
 
 def _serve_config_text(text: str) -> Iterator[Finding]:
-    import yaml
-
-    from ..serve import check_serve_config
-
     at = ("spec", "serveConfigV2")
     try:
-        config = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        yield Finding(at, "RG078", f"serveConfigV2 is not YAML: {str(exc).splitlines()[0]}")
+        config = plain.load(text)
+    except plain.YAMLError as exc:
+        yield Finding(at, "RG078", f"serveConfigV2 is not YAML: {plain.first_line(exc)}")
         return
     for finding in check_serve_config(config):
         inner = ".".join(str(p) for p in finding.path)
@@ -104,14 +101,12 @@ def _serve_config_text(text: str) -> Iterator[Finding]:
         yield Finding(at, finding.code, message, severity=finding.severity, hint=finding.hint)
 
 
-@rule("ray.io/v1 RayJob")
+@object_rule("ray.io/v1 RayJob")
 def rayjob_rules(obj: dict[str, Any]) -> Iterator[Finding]:
-    yield from check_name(obj)
-    yield from _owned_cluster(obj, "rayClusterSpec")
     spec = mapping(obj.get("spec"))
     shutdown = spec.get("shutdownAfterJobFinishes") is True
     selector = bool(spec.get("clusterSelector"))
-    own = "rayClusterSpec" in spec
+    own = JOB_CLUSTER in spec
     mode = spec.get("submissionMode", "K8sJobMode")
     backoff = spec.get("backoffLimit", 0)
     if selector == own:
@@ -143,22 +138,20 @@ def rayjob_rules(obj: dict[str, Any]) -> Iterator[Finding]:
         for name in ("submitterPodTemplate", "submitterConfig"):
             if name in spec:
                 yield Finding(("spec", name), "RG056", f"SidecarMode takes no {name}")
-        head = mapping(mapping(spec.get("rayClusterSpec")).get("headGroupSpec"))
-        policy = mapping(mapping(head.get("template")).get("spec")).get("restartPolicy")
+        head = mapping(mapping(spec.get(JOB_CLUSTER)).get("headGroupSpec"))
+        policy = pod_spec(head).get("restartPolicy")
         if policy not in (None, "Never"):
-            yield Finding(("spec", "rayClusterSpec", "headGroupSpec", "template", "spec",
+            yield Finding(("spec", JOB_CLUSTER, "headGroupSpec", "template", "spec",
                            "restartPolicy"), "RG056",
                           f"SidecarMode needs the head's restartPolicy Never, got {policy!r}")
     text = spec.get("runtimeEnvYAML")
     if isinstance(text, str):
-        import yaml
-
         try:
-            yaml.safe_load(text)
-        except yaml.YAMLError as exc:
+            plain.load(text)
+        except plain.YAMLError as exc:
             yield Finding(("spec", "runtimeEnvYAML"), "RG057",
-                          f"runtimeEnvYAML is not YAML: {str(exc).splitlines()[0]}")
-    cluster = mapping(spec.get("rayClusterSpec"))
+                          f"runtimeEnvYAML is not YAML: {plain.first_line(exc)}")
+    cluster = mapping(spec.get(JOB_CLUSTER))
     for rule_ in deletion.get("deletionRules", []) if isinstance(deletion.get("deletionRules"),
                                                                    list) else []:
         if mapping(rule_).get("policy") == "DeleteWorkers" and cluster.get("enableInTreeAutoscaling"):

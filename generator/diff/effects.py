@@ -1,0 +1,280 @@
+"""What a change does on the cluster: object by object, by KubeRay's update rules.
+
+Two builds (the specs at a base revision, and now) are compared object by
+object; each change gets the effect the operator will give it (FACTS §3):
+- RayService: ``serveConfigV2`` is applied in place; a change to
+  ``rayClusterConfig`` starts a new cluster beside the old one (twice the
+  capacity, until traffic moves), unless the upgrade type is ``None``, in which
+  case it is not applied at all; changes to worker replicas/min/max, tolerations,
+  scheduling gates, upgradeStrategy and suspend are hashed out and never reach
+  the running cluster; appending worker groups updates the cluster in place.
+- RayCluster: a change the operator hashes (the spec without replicas, min/max,
+  tolerations, scheduling gates and the strategy) recreates every pod with
+  ``upgradeStrategy: Recreate`` and reaches no running pod with ``None``;
+  replica changes scale the group.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.fieldpath import FieldPath, dotted
+from generator.kuberay import FT_ENABLED, SERVICE_CLUSTER, ClusterView
+from generator.load import plain
+from generator.render.base import Rendered
+
+Key = tuple[str, str, str]  # kind, namespace, name
+
+# Effect kinds, from the least to the most disruptive.
+NONE = "none"
+IN_PLACE = "in-place"
+IGNORED = "not-applied"
+RESTART = "restart"
+NEW_CLUSTER = "new-cluster"
+CREATE = "create"
+DELETE = "delete"
+
+
+@dataclass
+class Change:
+    key: Key
+    status: str  # added | removed | changed
+    effect: str
+    summary: str  # what the operator will do, in a sentence
+    fields: list[tuple[str, Any, Any]] = field(default_factory=list)  # path, old, new
+    file: str = ""  # the spec file of the object (now, or at the base when removed)
+    line: int = 1
+
+    @property
+    def title(self) -> str:
+        kind, namespace, name = self.key
+        return f"{kind} {namespace + '/' if namespace else ''}{name}"
+
+
+def index(objects: list[Rendered]) -> dict[Key, Rendered]:
+    out = {}
+    for item in objects:
+        meta = item.obj["metadata"]
+        out[(item.kind, str(meta.get("namespace", "")), item.name)] = item
+    return out
+
+
+def compare(before: list[Rendered], after: list[Rendered]) -> list[Change]:
+    old, new = index(before), index(after)
+    changes = []
+    for key in sorted(set(old) | set(new)):
+        if key not in old:
+            changes.append(_added(key, new[key]))
+        elif key not in new:
+            changes.append(_removed(key, old[key]))
+        elif old[key].obj != new[key].obj:
+            changes.append(_changed(key, old[key], new[key]))
+    return changes
+
+
+def _where(item: Rendered) -> tuple[str, int]:
+    if item.spec is None:
+        return "", 1
+    return item.spec.doc.file, item.spec.doc.pos(("metadata", "name")).line
+
+
+def _added(key: Key, item: Rendered) -> Change:
+    summaries = {
+        "RayCluster": "a new Ray cluster: head and worker pods are created",
+        "RayService": "a new RayService: its cluster is created, then the Serve applications",
+        "RayJob": "a new RayJob: the job is submitted (with its own cluster, if it has one)",
+    }
+    summary = summaries.get(key[0], f"{key[0]} created")
+    return Change(key, "added", CREATE, summary, [], *_where(item))
+
+
+def _removed(key: Key, item: Rendered) -> Change:
+    summary = f"{key[0]} deleted"
+    if key[0] in ("RayCluster", "RayService"):
+        summary += ": its pods are deleted"
+        view = ClusterView.of(item.obj)
+        if view is not None and (view.ft_options or FT_ENABLED in view.annotations):
+            summary += "; the operator cleans its GCS state out of Redis first"
+    return Change(key, "removed", DELETE, summary, [], *_where(item))
+
+
+def _changed(key: Key, before: Rendered, after: Rendered) -> Change:
+    fields = list(differences(before.obj, after.obj))
+    kind = key[0]
+    if kind == "RayService":
+        effect, summary = rayservice_effect(before.obj, after.obj)
+    elif kind == "RayCluster":
+        effect, summary = raycluster_effect(before.obj, after.obj)
+    elif kind == "RayJob":
+        effect, summary = IGNORED, ("KubeRay does not change a submitted job: the new spec "
+                                    "applies when the RayJob is created again")
+        if _without(before.obj, "metadata") == _without(after.obj, "metadata"):
+            effect, summary = NONE, "metadata only"
+    elif kind == "StatefulSet" and before.obj["spec"].get("template") != after.obj["spec"].get(
+            "template"):
+        effect, summary = RESTART, "the pod is replaced (rolling update)"
+    else:
+        effect, summary = IN_PLACE, f"{kind} updated in place"
+    return Change(key, "changed", effect, summary, fields, *_where(after))
+
+
+def _without(obj: dict[str, Any], key: str) -> dict[str, Any]:
+    return {k: v for k, v in obj.items() if k != key}
+
+
+def differences(old: Any, new: Any, path: FieldPath = ()) -> Iterator[tuple[str, Any, Any]]:
+    """Leaf-level differences: (dotted path, old, new); None stands for absent."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in list(old) + [k for k in new if k not in old]:
+            yield from differences(old.get(key), new.get(key), (*path, key))
+    elif isinstance(old, list) and isinstance(new, list):
+        for i in range(max(len(old), len(new))):
+            yield from differences(old[i] if i < len(old) else None,
+                                   new[i] if i < len(new) else None, (*path, i))
+    elif old != new:
+        if isinstance(old, str) and isinstance(new, str) and "\n" in old + new:
+            yield from _text_differences(old, new, path)
+        else:
+            yield dotted(path), old, new
+
+
+def _text_differences(old: str, new: str, path: FieldPath) -> Iterator[tuple[str, Any, Any]]:
+    """Inside YAML strings (serveConfigV2, runtimeEnvYAML): the fields that changed."""
+    try:
+        before, after = plain.load(old), plain.load(new)
+    except plain.YAMLError:
+        yield dotted(path), old, new
+        return
+    if isinstance(before, dict | list) and isinstance(after, dict | list):
+        for inner, a, b in differences(before, after):
+            yield f"{dotted(path)}: {inner}", a, b
+    else:
+        yield dotted(path), old, new
+
+
+# --- RayService (rayservice_controller.go shouldPrepareNewCluster; FACTS §3) ----------
+
+def hashed_spec(cluster: dict[str, Any]) -> dict[str, Any]:
+    """``rayClusterConfig`` as the operator hashes it: without what it ignores."""
+    spec = copy.deepcopy(cluster)
+    spec.pop("suspend", None)
+    spec.pop("upgradeStrategy", None)
+    head = spec.get("headGroupSpec", {})
+    _drop_scheduling(head)
+    for group in spec.get("workerGroupSpecs", []):
+        for name in ("replicas", "minReplicas", "maxReplicas"):
+            group.pop(name, None)
+        group.get("scaleStrategy", {}).pop("workersToDelete", None)
+        if group.get("scaleStrategy") == {}:
+            group.pop("scaleStrategy")
+        _drop_scheduling(group)
+    return spec
+
+
+def _drop_scheduling(group: dict[str, Any]) -> None:
+    pod = group.get("template", {}).get("spec", {})
+    pod.pop("tolerations", None)
+    pod.pop("schedulingGates", None)
+
+
+def rayservice_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+    old, new = before["spec"], after["spec"]
+    parts: list[tuple[str, str]] = []
+    old_cluster, new_cluster = old.get(SERVICE_CLUSTER, {}), new.get(SERVICE_CLUSTER, {})
+    if old_cluster != new_cluster:
+        parts.append(_cluster_upgrade(old_cluster, new_cluster, new))
+    if old.get("serveConfigV2") != new.get("serveConfigV2"):
+        parts.append((IN_PLACE, "the Serve config is applied in place, on the running cluster "
+                      "(no new cluster, no pod restart)"))
+    rest = ("upgradeStrategy", "rayClusterDeletionDelaySeconds", "excludeHeadPodFromServeSvc",
+            "suspend")
+    if any(old.get(name) != new.get(name) for name in rest):
+        parts.append((IN_PLACE, "RayService settings updated"))
+    if before["metadata"] != after["metadata"]:
+        parts.append((NONE, "RayService metadata updated (not copied onto a running cluster)"))
+    return _combine(parts)
+
+
+def _cluster_upgrade(old: dict[str, Any], new: dict[str, Any],
+                     service: dict[str, Any]) -> tuple[str, str]:
+    before, after = hashed_spec(old), hashed_spec(new)
+    if before == after:
+        return IGNORED, ("NOT applied to the running cluster: KubeRay ignores worker "
+                         "replicas, minReplicas, maxReplicas, tolerations, scheduling gates, "
+                         "upgradeStrategy and suspend of an existing RayService cluster "
+                         "(the autoscaler owns the replica counts)")
+    old_groups = before.get("workerGroupSpecs", [])
+    new_groups = after.get("workerGroupSpecs", [])
+    if (len(new_groups) > len(old_groups)
+            and {**after, "workerGroupSpecs": new_groups[:len(old_groups)]} == before):
+        added = ", ".join(str(g.get("groupName")) for g in new_groups[len(old_groups):])
+        return IN_PLACE, f"worker group(s) {added} appended: the running cluster is updated in place"
+    kind = service.get("upgradeStrategy", {}).get("type")
+    if kind == "None":
+        return IGNORED, ("NOT applied: upgradeStrategy is None, so the operator ignores "
+                         "changes to the cluster (no new cluster, no update)")
+    if kind == "NewClusterWithIncrementalUpgrade":
+        options = service["upgradeStrategy"].get("clusterUpgradeOptions", {})
+        return NEW_CLUSTER, (
+            "a new RayCluster is started beside the old one and traffic moves to it in steps of "
+            f"{options.get('stepSizePercent', '?')}% (incremental upgrade; up to "
+            f"{options.get('maxSurgePercent', 100)}% extra capacity at a time)")
+    return NEW_CLUSTER, ("a new RayCluster is started beside the old one; traffic switches when it "
+                         "is ready, then the old one is deleted: needs capacity for both "
+                         "clusters at once (2x)")
+
+
+# --- RayCluster (upgradeStrategy Recreate | None; FACTS §1) -------------------------------
+
+def raycluster_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+    """The operator hashes a RayCluster's spec as it hashes a RayService's cluster (FACTS §1,
+    upgradeStrategy "see §3"): replicas, min/max, tolerations, scheduling gates and the
+    strategy itself are left out. A different hash recreates every pod with Recreate."""
+    old, new = before["spec"], after["spec"]
+    parts: list[tuple[str, str]] = []
+    if hashed_spec(old) != hashed_spec(new):
+        strategy = new.get("upgradeStrategy", {}).get("type", "None")
+        if strategy == "Recreate":
+            parts.append((RESTART, "every pod of the cluster is deleted and recreated with the "
+                          "new spec (upgradeStrategy Recreate)"))
+        else:
+            parts.append((IGNORED, "NOT applied to running pods (upgradeStrategy None): only "
+                          "pods created later get the new spec"))
+    elif _scheduling(old) != _scheduling(new):
+        parts.append((IGNORED, "tolerations and scheduling gates are left out of the operator's "
+                      "hash: running pods keep theirs, pods created later get the new ones"))
+    if _scale(old) != _scale(new):
+        summary = "worker replicas change: the group scales"
+        if new.get("enableInTreeAutoscaling"):
+            summary += " (with autoscaling on, the autoscaler sets replicas within min..max)"
+        parts.append((IN_PLACE, summary))
+    if old.get("suspend") != new.get("suspend"):
+        parts.append((RESTART, "suspended: every pod is deleted" if new.get("suspend")
+                      else "resumed: the pods are created again"))
+    if before["metadata"] != after["metadata"]:
+        parts.append((NONE, "metadata updated"))
+    return _combine(parts)
+
+
+def _scale(spec: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return [(g.get("replicas"), g.get("minReplicas"), g.get("maxReplicas"))
+            for g in spec.get("workerGroupSpecs", [])]
+
+
+def _scheduling(spec: dict[str, Any]) -> list[Any]:
+    groups = [spec.get("headGroupSpec", {}), *spec.get("workerGroupSpecs", [])]
+    return [(g.get("template", {}).get("spec", {}).get("tolerations"),
+             g.get("template", {}).get("spec", {}).get("schedulingGates")) for g in groups]
+
+
+_ORDER = [NONE, IN_PLACE, IGNORED, RESTART, NEW_CLUSTER]
+
+
+def _combine(parts: list[tuple[str, str]]) -> tuple[str, str]:
+    if not parts:
+        return NONE, "no effect"
+    effect = max((p[0] for p in parts), key=_ORDER.index)
+    return effect, "; ".join(p[1] for p in parts)

@@ -1,0 +1,94 @@
+"""The linter behind ``validate PATH ...``: which paths are specs, manifests or overlays,
+and the checks each gets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from generator.diagnostics import Diagnostic, Result
+from generator.errors import InvalidInput, UsageError
+from generator.kinds import API_VERSION
+from generator.kustomize import KUSTOMIZATION
+from generator.load.documents import Document, load_file
+from generator.pipeline import build
+from generator.render.kustomization import CONFIGURATIONS
+from generator.repo import YAML_SUFFIXES, Repo
+from generator.schemas import OutputSchemas
+from generator.validate.objects import validate_manifest
+from generator.validate.overlays import check_overlay
+
+# kustomize's own files in a base: not manifests
+NOT_MANIFESTS = (KUSTOMIZATION, CONFIGURATIONS)
+
+
+def classify(paths: Iterable[Path], repo: Repo) -> tuple[list[Path], list[Path]]:
+    """YAML files to read one by one, and overlay folders to build with kustomize.
+
+    A folder with a kustomization.yaml outside rendered/ is an overlay; the
+    rendered bases are read file by file (kustomize adds nothing to them)."""
+    files: list[Path] = []
+    overlays: list[Path] = []
+    for path in paths:
+        if path.is_file():
+            files.append(path)
+            continue
+        if not path.is_dir():
+            raise UsageError(f"no such file or folder: {path}")
+        found = sorted(k.parent for k in path.rglob(KUSTOMIZATION)
+                       if not _inside(k, repo.rendered_dir))
+        overlays += found
+        files += sorted(
+            p for p in path.rglob("*")
+            if p.suffix in YAML_SUFFIXES and p.is_file() and p.name not in NOT_MANIFESTS
+            and not any(_inside(p, o) for o in found)
+        )
+    return files, overlays
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path.resolve().is_relative_to(folder.resolve())
+
+
+def _schemas(repo: Repo) -> OutputSchemas:
+    return OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+
+
+def validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
+    schemas = _schemas(repo)
+    return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
+
+
+def validate_files(repo: Repo, files: list[Path]) -> Result:
+    """Spec files through the pipeline (alone, with every spec indexed for references);
+    every other file as KubeRay or Kubernetes manifests."""
+    result = Result()
+    spec_files: list[Path] = []
+    manifests: list[Document] = []
+    for path in files:
+        try:
+            docs = load_file(path, repo.shown(path))
+        except InvalidInput as exc:
+            result.extend(exc.diagnostics)
+            continue
+        if _is_spec_file(path, docs, repo):
+            spec_files.append(path)
+        else:
+            manifests.extend(docs)
+    if spec_files:
+        shown = {repo.shown(p) for p in spec_files}
+        found = build(repo, extra=spec_files, emit=False, only=shown).result
+        result.extend(d for d in found.diagnostics if d.file in shown)
+    schemas = _schemas(repo)
+    for doc in manifests:
+        result.extend(validate_manifest(doc, schemas))
+    return result
+
+
+def _is_spec_file(path: Path, docs: list[Document], repo: Repo) -> bool:
+    """A file under specs/, or one whose documents are ray-gitops specs."""
+    try:
+        path.resolve().relative_to(repo.specs_dir.resolve())
+        return True
+    except ValueError:
+        return any(isinstance(d.data, dict) and d.data.get("apiVersion") == API_VERSION for d in docs)

@@ -1,0 +1,154 @@
+"""Shared pieces of the spec models: strict config, names, quantities, metadata,
+references between specs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from generator.fieldpath import FieldPath
+from generator.kuberay import DNS1035, DNS1123, LABEL_KEY, LABEL_VALUE, MAX_LABEL, QUANTITY
+
+
+@dataclass(frozen=True)
+class Ref:
+    """``kind`` named ``name``, referred to at ``path`` of the referring document.
+
+    ``kind`` may name several kinds, ``A|B``; ``File`` and ``ServeConfigFile`` are
+    paths relative to the spec file."""
+
+    kind: str
+    name: str
+    path: FieldPath
+
+
+class Strict(BaseModel):
+    """Immutable, camelCase in YAML, unknown keys rejected, no silent coercion."""
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        strict=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        defer_build=True,
+    )
+
+
+def _dns1035(value: str) -> str:
+    if len(value) > MAX_LABEL or not DNS1035.match(value):
+        raise PydanticCustomError(
+            "RG011",
+            "'{value}' is not a valid name: lower-case letters, digits and '-', "
+            "starting with a letter, at most 63 characters (DNS-1035 label)",
+            {"value": value},
+        )
+    return value
+
+
+def _dns1123(value: str) -> str:
+    if len(value) > MAX_LABEL or not DNS1123.match(value):
+        raise PydanticCustomError(
+            "RG011",
+            "'{value}' is not a valid name: lower-case letters, digits and '-', "
+            "at most 63 characters (DNS-1123 label)",
+            {"value": value},
+        )
+    return value
+
+
+def _quantity(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise PydanticCustomError("RG013", "expected a quantity such as 2, 500m or 4Gi")
+    text = _number_text(value) if not isinstance(value, str) else value.strip()
+    if not QUANTITY.match(text):
+        raise PydanticCustomError(
+            "RG013", "'{value}' is not a Kubernetes quantity (such as 2, 500m or 4Gi)",
+            {"value": value},
+        )
+    if text.startswith("-"):
+        raise PydanticCustomError("RG013", "'{value}': must not be negative", {"value": value})
+    return text
+
+
+def _number_text(value: int | float) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _string_value(value: Any) -> Any:
+    """rayStartParams and the like are strings to KubeRay; accept YAML scalars."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return _number_text(value)
+    return value
+
+
+def _labels(value: dict[str, str]) -> dict[str, str]:
+    for key, item in value.items():
+        if not LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_LABEL:
+            raise PydanticCustomError("RG011", "'{key}' is not a valid label key", {"key": key})
+        if not LABEL_VALUE.match(item):
+            raise PydanticCustomError(
+                "RG011", "'{value}' is not a valid label value (for '{key}')",
+                {"key": key, "value": item},
+            )
+    return value
+
+
+Name = Annotated[str, AfterValidator(_dns1035)]
+Namespace = Annotated[str, AfterValidator(_dns1123)]
+Quantity = Annotated[str, BeforeValidator(_quantity, json_schema_input_type=str | int | float)]
+ScalarString = Annotated[
+    str, BeforeValidator(_string_value, json_schema_input_type=str | int | float | bool)
+]
+StringMap = dict[str, ScalarString]
+Labels = Annotated[dict[str, ScalarString], AfterValidator(_labels)]
+NonNegative = Annotated[int, Field(ge=0)]
+Positive = Annotated[int, Field(ge=1)]
+
+
+class Metadata(Strict):
+    name: Name
+    namespace: Namespace | None = None
+    labels: Labels = {}
+    annotations: StringMap = {}
+
+
+class SecretKeyRef(Strict):
+    """A key of a Secret managed outside the repository."""
+
+    name: Name
+    key: str = Field(min_length=1)
+
+
+class KeyRef(Strict):
+    name: Name
+    key: str = Field(min_length=1)
+    optional: bool | None = None
+
+
+class Toleration(Strict):
+    key: str | None = None
+    operator: Literal["Exists", "Equal"] = "Equal"
+    value: str | None = None
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] | None = None
+    toleration_seconds: int | None = None
+
+
+def exactly_one(model: BaseModel, fields: tuple[str, ...], what: str) -> None:
+    given = [name for name in fields if getattr(model, name) is not None]
+    if len(given) != 1:
+        known = type(model).model_fields
+        names = ", ".join(known[f].alias or f for f in fields)
+        found = ", ".join(known[f].alias or f for f in given) or "none"
+        raise PydanticCustomError(
+            "RG010", "{what}: give exactly one of {names} (found: {found})",
+            {"what": what, "names": names, "found": found},
+        )

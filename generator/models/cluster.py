@@ -1,0 +1,272 @@
+"""RayCluster, and the cluster body that RayService and RayJob embed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated, Any, Literal
+
+from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic_core import PydanticCustomError
+
+from generator.fieldpath import FieldPath
+from generator.models.base import (
+    KeyRef,
+    Labels,
+    Metadata,
+    Name,
+    NonNegative,
+    Positive,
+    Quantity,
+    Ref,
+    ScalarString,
+    SecretKeyRef,
+    Strict,
+    StringMap,
+    Toleration,
+    exactly_one,
+)
+
+
+class ResourceFieldRef(Strict):
+    resource: str
+    container_name: str | None = None
+
+
+class EnvSource(Strict):
+    """An env value from a Secret, a ConfigMap or the pod itself: never a literal secret."""
+
+    secret_key_ref: KeyRef | None = None
+    config_map_key_ref: KeyRef | None = None
+    field_ref: str | None = None  # a fieldPath such as status.podIP
+    resource_field_ref: ResourceFieldRef | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> EnvSource:
+        fields = ("secret_key_ref", "config_map_key_ref", "field_ref", "resource_field_ref")
+        exactly_one(self, fields, "env source")
+        return self
+
+
+def _env_kind(value: Any) -> str:
+    return "EnvSource" if isinstance(value, dict | EnvSource) else "Value"
+
+
+# A literal value, or a reference; dispatched on shape so that a wrong value
+# gets one error, not one per union member.
+EnvValue = Annotated[
+    Annotated[ScalarString, Tag("Value")] | Annotated[EnvSource, Tag("EnvSource")],
+    Discriminator(_env_kind),
+]
+
+
+class ConfigMapSource(Strict):
+    """An existing ConfigMap by name, or (with ``files``) one built from files in the
+    repository, paths relative to the spec file: code shipped with the cluster (seed 000)."""
+
+    name: Name
+    items: StringMap = {}  # key -> path
+    files: list[str] = []
+    default_mode: int | None = Field(default=None, ge=0, le=0o777)
+
+
+class SecretSource(Strict):
+    name: Name
+    items: StringMap = {}
+    default_mode: int | None = Field(default=None, ge=0, le=0o777)
+
+
+class HostPathSource(Strict):
+    path: str = Field(pattern=r"^/")
+    type: Literal["Directory", "File", "DirectoryOrCreate", "FileOrCreate"] = "Directory"
+
+
+class EmptyDirSource(Strict):
+    medium: Literal["", "Memory"] | None = None
+    size_limit: Quantity | None = None
+
+
+class EphemeralSource(Strict):
+    size: Quantity
+    storage_class_name: str | None = None
+    access_mode: Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] = (
+        "ReadWriteOnce"
+    )
+
+
+VOLUME_SOURCES = (
+    "persistent_volume_claim",
+    "persistent_volume",
+    "config_map",
+    "secret",
+    "host_path",
+    "empty_dir",
+    "ephemeral",
+)
+
+
+class Volume(Strict):
+    """A volume and its mount: the APIServer's volume types, one source each."""
+
+    name: Name
+    mount_path: str = Field(pattern=r"^/")
+    read_only: bool = False
+    sub_path: str | None = None
+    mount_propagation: Literal["None", "HostToContainer", "Bidirectional"] | None = None
+    persistent_volume_claim: Name | None = None  # claim name
+    persistent_volume: Name | None = None  # a PersistentVolume spec: its claim is mounted
+    config_map: ConfigMapSource | None = None
+    secret: SecretSource | None = None
+    host_path: HostPathSource | None = None
+    empty_dir: EmptyDirSource | None = None
+    ephemeral: EphemeralSource | None = None
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Volume:
+        exactly_one(self, VOLUME_SOURCES, "volume source")
+        return self
+
+
+class NodeGroup(Strict):
+    """What the head and every worker group have: a pod on a compute template."""
+
+    compute_template: Name
+    image: str | None = None
+    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
+    ray_start_params: StringMap = {}
+    ray_resources: StringMap = {}  # KubeRay's group `resources` (custom Ray resources)
+    ray_labels: StringMap = {}  # KubeRay's group `labels` (Ray node labels)
+    env: dict[str, EnvValue] = {}
+    volumes: list[Volume] = []
+    labels: Labels = {}  # pod labels
+    annotations: StringMap = {}  # pod annotations
+    service_account_name: Name | None = None
+    node_selector: StringMap = {}
+    tolerations: list[Toleration] = []
+
+
+class HeadGroup(NodeGroup):
+    pass
+
+
+class WorkerGroup(NodeGroup):
+    name: Name
+    replicas: NonNegative = 1
+    min_replicas: NonNegative | None = None
+    max_replicas: NonNegative | None = None
+    num_of_hosts: Positive = 1
+    idle_timeout_seconds: NonNegative | None = None  # autoscaler v2 only
+
+    def bounds(self, autoscaling: bool) -> tuple[int, int]:
+        """minReplicas and maxReplicas as rendered: explicit, never KubeRay's 2^31-1."""
+        low = self.min_replicas
+        high = self.max_replicas
+        if low is None:
+            fixed = self.replicas if high is None else min(self.replicas, high)
+            low = 0 if autoscaling else fixed
+        if high is None:
+            high = max(self.replicas, low)
+        return low, high
+
+
+class Autoscaling(Strict):
+    enabled: bool = True
+    version: Literal["v1", "v2"] | None = None
+    idle_timeout_seconds: NonNegative | None = None
+    upscaling_mode: Literal["Default", "Aggressive", "Conservative"] | None = None
+    image: str | None = None
+    cpu: Quantity | None = None
+    memory: Quantity | None = None
+    env: dict[str, EnvValue] = {}
+
+
+class ExternalRedis(Strict):
+    """A Redis that ray-gitops does not render: its address and its Secrets."""
+
+    address: str = Field(pattern=r"^(redis://)?[^\s/:]+(:\d+)?$")
+    password_secret: SecretKeyRef
+    username_secret: SecretKeyRef | None = None
+
+
+class FaultTolerance(Strict):
+    """GCS fault tolerance: the head's state in Redis, so the cluster survives its head."""
+
+    redis: Name | None = None  # a Redis spec
+    external: ExternalRedis | None = None
+    # options: gcsFaultToleranceOptions (KubeRay >= 1.3); legacy: the ray.io/ft-enabled
+    # annotation, RAY_REDIS_ADDRESS and redis-password (the APIServer V1 way, seed 000)
+    method: Literal["options", "legacy"] = "options"
+    external_storage_namespace: str | None = Field(default=None, min_length=1)
+    # the operator force-removes its Redis cleanup finalizer after this long (default 300)
+    deletion_timeout_seconds: Positive | None = None
+
+    @model_validator(mode="after")
+    def _one_redis(self) -> FaultTolerance:
+        exactly_one(self, ("redis", "external"), "faultTolerance")
+        if self.method == "legacy" and self.external and self.external.username_secret:
+            raise PydanticCustomError(
+                "RG024", "a Redis username needs method: options (gcsFaultToleranceOptions)"
+            )
+        return self
+
+
+class ClusterBody(Strict):
+    """A Ray cluster: what a RayCluster spec holds, and a RayService or RayJob embeds."""
+
+    ray_version: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+")
+    image: str | None = None
+    head: HeadGroup
+    worker_groups: list[WorkerGroup] = []
+    autoscaling: Autoscaling | None = None
+    head_service_type: Literal["ClusterIP", "NodePort", "LoadBalancer"] | None = None
+    head_service_annotations: StringMap = {}
+    restart_generation: NonNegative | None = None
+    suspend: bool | None = None
+    fault_tolerance: FaultTolerance | None = None
+
+    @property
+    def autoscaling_enabled(self) -> bool:
+        return self.autoscaling is not None and self.autoscaling.enabled
+
+    def groups(self) -> Iterator[tuple[FieldPath, NodeGroup]]:
+        """The head and each worker group, with their paths below the body."""
+        yield ("head",), self.head
+        for i, group in enumerate(self.worker_groups):
+            yield ("workerGroups", i), group
+
+    def references(self, base: FieldPath) -> Iterator[Ref]:
+        for path, group in self.groups():
+            at = (*base, *path)
+            yield Ref("ComputeTemplate", group.compute_template, (*at, "computeTemplate"))
+            for i, volume in enumerate(group.volumes):
+                volume_at = (*at, "volumes", i)
+                if volume.persistent_volume:
+                    yield Ref("PersistentVolume", volume.persistent_volume,
+                              (*volume_at, "persistentVolume"))
+                if volume.config_map:
+                    for j, name in enumerate(volume.config_map.files):
+                        yield Ref("File", name, (*volume_at, "configMap", "files", j))
+        ft = self.fault_tolerance
+        if ft and ft.redis:
+            yield Ref("Redis", ft.redis, (*base, "faultTolerance", "redis"))
+
+
+class RayClusterSpec(ClusterBody):
+    # Recreate, so that a change merged in git really reaches the pods
+    # (KubeRay's default, None, leaves running pods as they are).
+    upgrade_strategy: Literal["Recreate", "None"] = "Recreate"
+
+
+class RayCluster(Strict):
+    api_version: Literal["ray-gitops/v1alpha1"]
+    kind: Literal["RayCluster"]
+    metadata: Metadata
+    spec: RayClusterSpec
+
+    def references(self) -> Iterator[Ref]:
+        return self.spec.references(("spec",))
+
+    def clusters(self) -> Iterator[tuple[FieldPath, ClusterBody]]:
+        yield ("spec",), self.spec
+
+
+__all__ = ["RayCluster", "ClusterBody", "WorkerGroup", "HeadGroup", "Volume", "EnvSource"]

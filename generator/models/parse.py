@@ -1,0 +1,232 @@
+"""Spec documents -> immutable models, with every error at ``file:line:col``."""
+
+from __future__ import annotations
+
+import types
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+
+from generator.diagnostics import Diagnostic, did_you_mean
+from generator.errors import InvalidInput
+from generator.fieldpath import FieldPath
+from generator.kinds import API_VERSION, KIND_NAMES, model_class
+from generator.load.documents import Document
+from generator.models.base import Strict
+
+
+@dataclass(eq=False)
+class Spec:
+    """One spec document and where it came from; validated now, or when first used.
+
+    Specs of files a command does not look at (a pre-commit hook on one file)
+    are validated only if a spec it looks at refers to them."""
+
+    doc: Document
+    path: Path  # the spec file
+    _model: Any = None  # one of the kinds' models
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            parsed = parse_document(self.doc, self.path)
+            if isinstance(parsed, list):
+                raise InvalidInput(parsed)
+            self._model = parsed._model
+        return self._model
+
+    @property
+    def kind(self) -> str:
+        return str(self.doc.data["kind"])
+
+    @property
+    def name(self) -> str:
+        return str(self.doc.data["metadata"]["name"])
+
+    @property
+    def namespace(self) -> str | None:
+        namespace = self.doc.data["metadata"].get("namespace")
+        return namespace if isinstance(namespace, str) else None
+
+    @property
+    def app(self) -> str:
+        """The app a spec belongs to: its file's stem, the rendered folder's name."""
+        return self.path.stem
+
+
+def envelope_ok(doc: Document) -> bool:
+    """A document that names a known kind and a name: enough to index it unvalidated."""
+    data = doc.data
+    if not isinstance(data, dict) or data.get("apiVersion") != API_VERSION:
+        return False
+    metadata = data.get("metadata")
+    return (data.get("kind") in KIND_NAMES and isinstance(metadata, dict)
+            and isinstance(metadata.get("name"), str))
+
+
+def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return [doc.diagnostic((), "RG006", "a spec document must be a mapping")]
+    api_version = data.get("apiVersion")
+    kind = data.get("kind")
+    if isinstance(api_version, str) and api_version.split("/")[0].endswith("ray.io"):
+        return [
+            doc.diagnostic(
+                ("apiVersion",), "RG007",
+                f"this is a KubeRay manifest ({api_version} {kind}), not a ray-gitops spec; "
+                "convert it with `ray-gitops import` or keep it outside specs/",
+            )
+        ]
+    if api_version != API_VERSION:
+        return [
+            doc.diagnostic(
+                ("apiVersion",), "RG008", f"expected apiVersion {API_VERSION!r}, got {api_version!r}"
+            )
+        ]
+    if kind not in KIND_NAMES:
+        return [
+            doc.diagnostic(
+                ("kind",), "RG008",
+                f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}",
+                hint=did_you_mean(str(kind), KIND_NAMES),
+            )
+        ]
+    model_cls = model_class(kind)
+    try:
+        model = model_cls.model_validate(data)
+    except ValidationError as exc:
+        return errors_to_diagnostics(exc, doc, model_cls)
+    return Spec(doc, path, model)
+
+
+def parse_model(doc: Document, model_cls: type[Strict]) -> Any | list[Diagnostic]:
+    """Validate a whole document against one model (used for ray-gitops.yaml)."""
+    if not isinstance(doc.data, dict):
+        return [doc.diagnostic((), "RG006", "expected a mapping")]
+    try:
+        return model_cls.model_validate(doc.data)
+    except ValidationError as exc:
+        return errors_to_diagnostics(exc, doc, model_cls)
+
+
+def errors_to_diagnostics(
+    exc: ValidationError, doc: Document, model_cls: type[BaseModel], base: FieldPath = ()
+) -> list[Diagnostic]:
+    out = []
+    for error in exc.errors(include_url=False):
+        path = (*base, *_data_path(doc.data, error["loc"], base))
+        kind = error["type"]
+        if kind == "extra_forbidden":
+            name = path[-1]
+            allowed = _fields_at(model_cls, path[len(base):-1])
+            out.append(
+                doc.diagnostic(
+                    path, "RG009", f"unknown field {name!r}", key=True,
+                    hint=did_you_mean(str(name), allowed),
+                )
+            )
+        elif kind == "missing":
+            out.append(doc.diagnostic(path, "RG010", "required field is missing"))
+        else:
+            code = kind if kind.startswith("RG") else "RG010"
+            out.append(doc.diagnostic(path, code, _message(error)))
+    return out
+
+
+def _message(error: Any) -> str:
+    message = str(error["msg"])
+    if error["type"] in ("literal_error", "enum") or error["type"].startswith("RG"):
+        return message
+    value = error.get("input")
+    if isinstance(value, dict | list):
+        return message
+    return f"{message} (got {value!r})"
+
+
+def _data_path(data: Any, loc: tuple[Any, ...], base: FieldPath) -> FieldPath:
+    """Keep the parts of a pydantic location that are keys of the data.
+
+    pydantic adds the tags of union members and validators to a location;
+    they are not in the document, so a walk over the data drops them.
+    """
+    node = data
+    for part in base:
+        node = _child(node, part)[1]
+    out: list[str | int] = []
+    for part in loc:
+        found, child = _child(node, part)
+        if found:
+            node = child
+            out.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and _looks_like_field(part):
+            # a missing or unknown key: it ends the path
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def _child(node: Any, part: Any) -> tuple[bool, Any]:
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
+
+
+def _looks_like_field(part: str) -> bool:
+    # union tags look like type names (str, EnvSource, function-after[...])
+    return part[:1].islower() and "[" not in part and part not in ("str", "int", "float", "bool")
+
+
+def _fields_at(model_cls: Any, path: FieldPath) -> list[str]:
+    """The keys allowed at ``path`` below ``model_cls`` (for did-you-mean hints)."""
+    tp: Any = model_cls
+    for part in path:
+        tp = _step(tp, part)
+        if tp is None:
+            return []
+    model = _model_in(tp)
+    if model is None:
+        return []
+    return [field.alias or name for name, field in model.model_fields.items()]
+
+
+def _step(tp: Any, part: str | int) -> Any:
+    tp = _strip(tp)
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        for arg in get_args(tp):
+            found = _step(arg, part)
+            if found is not None:
+                return found
+        return None
+    if origin is list and isinstance(part, int):
+        return get_args(tp)[0]
+    if origin is dict and isinstance(part, str):
+        return get_args(tp)[1]
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and isinstance(part, str):
+        for name, field in tp.model_fields.items():
+            if part in (name, field.alias):
+                return field.annotation
+    return None
+
+
+def _strip(tp: Any) -> Any:
+    while get_origin(tp) is Annotated:
+        tp = get_args(tp)[0]
+    return tp
+
+
+def _model_in(tp: Any) -> type[BaseModel] | None:
+    tp = _strip(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    if get_origin(tp) in (Union, types.UnionType):
+        for arg in get_args(tp):
+            found = _model_in(arg)
+            if found is not None:
+                return found
+    return None

@@ -1,0 +1,78 @@
+"""A repository that uses ray-gitops: its root, its settings, its spec files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.errors import InvalidInput, UsageError
+from generator.load.documents import Document, load_file
+from generator.models.parse import parse_model
+from generator.models.settings import CONFIG_FILE, Settings
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A repository that uses ray-gitops: its root and its settings."""
+
+    root: Path
+    settings: Settings
+    doc: Document | None = None  # ray-gitops.yaml, for positions
+
+    @property
+    def specs_dir(self) -> Path:
+        return self.root / self.settings.specs
+
+    @property
+    def rendered_dir(self) -> Path:
+        return self.root / self.settings.rendered
+
+    @property
+    def overlays_dir(self) -> Path:
+        return self.root / self.settings.overlays
+
+    def shown(self, path: Path) -> str:
+        """A path as users see it in messages: relative to the root when inside it."""
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+    def spec_files(self) -> list[Path]:
+        if not self.specs_dir.is_dir():
+            return []
+        return sorted(p for p in self.specs_dir.rglob("*")
+                      if p.suffix in YAML_SUFFIXES and p.is_file())
+
+    def require_specs(self) -> None:
+        """Commands over the whole repository refuse to pass vacuously in the wrong folder."""
+        if not self.spec_files():
+            raise UsageError(
+                f"no spec files in {self.settings.specs}/ under {self.root}: run in a "
+                "ray-gitops repository, pass --root, or start one with `ray-gitops init`")
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above ``start`` with a ray-gitops.yaml, else ``start``."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_FILE).is_file():
+            return folder
+    return start
+
+
+def open_repo(root: Path | None) -> Repo:
+    """The repository at ``root`` (or found above the working folder), with its settings."""
+    folder = root.resolve() if root else find_root(Path.cwd())
+    config = folder / CONFIG_FILE
+    if not config.is_file():
+        return Repo(folder, Settings())
+    docs = load_file(config, CONFIG_FILE)
+    if not docs:
+        return Repo(folder, Settings())
+    parsed = parse_model(docs[0], Settings)
+    if isinstance(parsed, list):
+        raise InvalidInput(parsed)
+    return Repo(folder, parsed, docs[0])

@@ -1,0 +1,99 @@
+"""Reporters for ``ray-gitops diff``: text, markdown (a pull-request comment), json, github."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, RESTART, Change
+from generator.report.escape import github_data, github_property, markdown_cell
+
+MAX_FIELDS = 12
+MAX_VALUE = 80
+BADGES = {
+    NEW_CLUSTER: "new cluster (2x capacity)",
+    RESTART: "pods restart",
+    IGNORED: "not applied",
+    CREATE: "created",
+    DELETE: "deleted",
+    "in-place": "in place",
+    "none": "no effect",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "(absent)"
+    text = json.dumps(value, sort_keys=True) if not isinstance(value, str) else value
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 3] + "..."
+
+
+def _field_lines(change: Change) -> list[tuple[str, str, str]]:
+    return [(path, _value(old), _value(new)) for path, old, new in change.fields[:MAX_FIELDS]]
+
+
+def report_text(changes: list[Change], base: str) -> str:
+    if not changes:
+        return f"no change against {base}"
+    lines = [f"{len(changes)} object(s) change against {base}:"]
+    for change in changes:
+        lines.append(f"\n{change.status:8} {change.title}  [{BADGES[change.effect]}]")
+        lines.append(f"         {change.summary}")
+        for path, old, new in _field_lines(change):
+            lines.append(f"         {path}: {old} -> {new}")
+        if len(change.fields) > MAX_FIELDS:
+            lines.append(f"         ... and {len(change.fields) - MAX_FIELDS} more field(s)")
+    return "\n".join(lines)
+
+
+def report_markdown(changes: list[Change], base: str) -> str:
+    lines = [f"### ray-gitops: what this change does on the cluster (against `{base}`)", ""]
+    if not changes:
+        return "\n".join([*lines, "No object changes."])
+    warnings = [c for c in changes if c.effect in (NEW_CLUSTER, RESTART, IGNORED, DELETE)]
+    if warnings:
+        lines.append("> [!WARNING]")
+        for change in warnings:
+            lines.append(f"> **{change.title}**: {change.summary}")
+        lines.append("")
+    lines += ["| object | change | effect on the cluster |", "|---|---|---|"]
+    for change in changes:
+        summary = markdown_cell(change.summary)
+        lines.append(f"| `{change.title}` | {change.status} | **{BADGES[change.effect]}**: "
+                     f"{summary} |")
+    for change in changes:
+        if not change.fields:
+            continue
+        lines += ["", f"<details><summary><code>{change.title}</code>: "
+                      f"{len(change.fields)} field(s)</summary>", "",
+                  "| field | before | after |", "|---|---|---|"]
+        for path, old, new in _field_lines(change):
+            cells = [markdown_cell(c) for c in (path, old, new)]
+            lines.append(f"| `{cells[0]}` | `{cells[1]}` | `{cells[2]}` |")
+        if len(change.fields) > MAX_FIELDS:
+            lines.append(f"| ... | {len(change.fields) - MAX_FIELDS} more | |")
+        lines += ["", "</details>"]
+    return "\n".join(lines)
+
+
+def report_json(changes: list[Change], base: str) -> str:
+    items = [{"kind": c.key[0], "namespace": c.key[1], "name": c.key[2], "status": c.status,
+              "effect": c.effect, "summary": c.summary, "file": c.file, "line": c.line,
+              "fields": [{"path": p, "before": o, "after": n} for p, o, n in c.fields]}
+             for c in changes]
+    return json.dumps({"base": base, "changes": items}, indent=2, sort_keys=True)
+
+
+def report_github(changes: list[Change], base: str) -> str:
+    lines = []
+    for change in changes:
+        level = "warning" if change.effect in (NEW_CLUSTER, RESTART, IGNORED, DELETE) else "notice"
+        where = f"file={github_property(change.file)},line={change.line}," if change.file else ""
+        message = github_data(f"{change.status}: {change.summary}")
+        lines.append(f"::{level} {where}title={github_property(change.title)}::{message}")
+    return "\n".join(lines)
+
+
+DIFF_REPORTERS = {"text": report_text, "markdown": report_markdown, "json": report_json,
+                  "github": report_github}

@@ -1,0 +1,78 @@
+"""The one rule registry: rules on KubeRay objects, on the cluster inside them, and
+on specs. Each rule is a small function that yields Findings; ``Document.report``
+places them at ``file:line:col``.
+
+Object and cluster rules check KubeRay-shaped objects, rendered ones and
+hand-written manifests alike; spec rules check what only a spec knows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from generator.diagnostics import Diagnostic, Finding
+from generator.kuberay import ClusterView
+from generator.models.parse import Spec
+from generator.references import SpecIndex
+
+ObjectRule = Callable[[dict[str, Any]], Iterable[Finding]]
+ClusterRule = Callable[[ClusterView], Iterable[Finding]]
+# a spec rule's findings are at paths of the spec; a Diagnostic stands in another file
+SpecRule = Callable[[Spec, SpecIndex], Iterable[Finding | Diagnostic]]
+
+_OBJECT_RULES: dict[str, list[ObjectRule]] = {}
+_CLUSTER_RULES: list[ClusterRule] = []
+_SPEC_RULES: dict[str, list[SpecRule]] = {}
+
+
+def object_rule(*kinds: str) -> Callable[[ObjectRule], ObjectRule]:
+    """Register a rule for objects of ``kinds`` (``group/version Kind``, or ``*``)."""
+
+    def register(fn: ObjectRule) -> ObjectRule:
+        for kind in kinds:
+            _OBJECT_RULES.setdefault(kind, []).append(fn)
+        return fn
+
+    return register
+
+
+def cluster_rule(fn: ClusterRule) -> ClusterRule:
+    """Register a rule for every RayClusterSpec, wherever a KubeRay kind keeps it."""
+    _CLUSTER_RULES.append(fn)
+    return fn
+
+
+def spec_rule(*kinds: str) -> Callable[[SpecRule], SpecRule]:
+    """Register a rule for spec documents of ``kinds``."""
+
+    def register(fn: SpecRule) -> SpecRule:
+        for kind in kinds:
+            _SPEC_RULES.setdefault(kind, []).append(fn)
+        return fn
+
+    return register
+
+
+def check_object(obj: dict[str, Any]) -> list[Finding]:
+    """Every object rule of the object's kind, then every cluster rule on its cluster."""
+    key = f"{obj.get('apiVersion')} {obj.get('kind')}"
+    out: list[Finding] = []
+    for fn in (*_OBJECT_RULES.get(key, ()), *_OBJECT_RULES.get("*", ())):
+        out.extend(fn(obj))
+    view = ClusterView.of(obj) if obj.get("apiVersion") == "ray.io/v1" else None
+    if view is not None:
+        out.extend(finding for fn in _CLUSTER_RULES for finding in fn(view))
+    return out
+
+
+def check_specs(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
+    """Every spec rule on the specs of the files in ``only``, or on all."""
+    out = []
+    for spec in index.specs:
+        if only is not None and spec.doc.file not in only:
+            continue
+        for fn in _SPEC_RULES.get(spec.kind, ()):
+            for found in fn(spec, index):
+                out.append(found if isinstance(found, Diagnostic) else spec.doc.report(found))
+    return out

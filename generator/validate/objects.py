@@ -1,0 +1,45 @@
+"""Layers 4, 5 and 7 on one object: KubeRay's rules, its output schema, policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.diagnostics import Diagnostic
+from generator.fieldpath import dotted
+from generator.load.documents import Document
+from generator.render.base import Rendered
+from generator.rules import check_object
+from generator.schemas import OutputSchemas
+
+
+def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic]:
+    """A rendered object, reported at the lines of the spec it came from."""
+    assert item.spec is not None
+    doc = item.spec.doc
+    out = []
+    for finding in [*check_object(item.obj), *schemas.validate(item.obj)]:
+        message = finding.message
+        if finding.code == "RG030":
+            message = f"{message} ({_where(item, finding.path)})"
+        out.append(doc.report(finding, at=item.origins.locate(finding.path), message=message))
+    return out
+
+
+def validate_generated(item: Rendered, doc: Document, schemas: OutputSchemas) -> list[Diagnostic]:
+    """An object rendered from ray-gitops.yaml (delivery), reported at its lines there."""
+    return [doc.report(finding, at=item.origins.locate(finding.path),
+                       message=f"{finding.message} ({_where(item, finding.path)})")
+            for finding in schemas.validate(item.obj)]
+
+
+def validate_manifest(doc: Document, schemas: OutputSchemas) -> list[Diagnostic]:
+    """A manifest written by hand (or a rendered one), at its own lines."""
+    data: Any = doc.data
+    if not isinstance(data, dict):
+        return [doc.diagnostic((), "RG006", "a manifest must be a mapping")]
+    findings = [*check_object(data), *schemas.validate(data, prepare=True, missing_ok=True)]
+    return [doc.report(finding) for finding in findings]
+
+
+def _where(item: Rendered, path: Any) -> str:
+    return f"rendered {item.kind}/{item.name}, at {dotted(path) or 'top level'}"

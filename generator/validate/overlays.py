@@ -1,0 +1,156 @@
+"""Layer 6: every overlay built with the real kustomize, its output checked like a base.
+
+A patch in an overlay can break a KubeRay rule the base respected (``replicas``
+above ``maxReplicas``); the error names the overlay, and the patch where it can
+tell which one touched the field.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from generator import kustomize
+from generator.diagnostics import Diagnostic, Finding
+from generator.errors import InvalidInput
+from generator.fieldpath import FieldPath, dotted
+from generator.kustomize import KUSTOMIZATION
+from generator.load import plain
+from generator.load.documents import Document
+from generator.rules import check_object
+from generator.schemas import OutputSchemas
+
+_REMOTE = re.compile(r"^([a-z]+://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+
+
+@dataclass(frozen=True)
+class Patch:
+    index: int
+    path: FieldPath  # of the entry in the kustomization
+    kind: str | None
+    name: str | None
+    touches: tuple[FieldPath, ...]  # object paths the patch sets
+    source: str  # its file, or "inline"
+
+
+def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Diagnostic]:
+    shown = overlay.relative_to(root).as_posix() if overlay.is_relative_to(root) else str(overlay)
+    try:
+        doc = kustomize.read_kustomization(overlay, shown)
+    except InvalidInput as exc:
+        return exc.diagnostics
+    if doc is None or not isinstance(doc.data, dict):
+        return [Diagnostic(f"{shown}/{KUSTOMIZATION}", 1, 1, "RG080", "",
+                           "an overlay's kustomization.yaml must be a mapping")]
+    escapes = list(_outside(root, overlay, doc))
+    if escapes:
+        return escapes
+    try:
+        objects = kustomize.build(overlay)
+    except kustomize.BuildFailed as exc:
+        return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {exc}")]
+    patches = _patches(overlay, doc.data)
+    out: list[Diagnostic] = []
+    for obj in objects:
+        findings = [*check_object(obj), *schemas.validate(obj, prepare=True, missing_ok=True)]
+        out.extend(_report(doc, shown, obj, finding, patches) for finding in findings)
+    return out
+
+
+def _report(doc: Document, shown: str, obj: dict[str, Any], finding: Finding,
+            patches: list[Patch]) -> Diagnostic:
+    kind, name = str(obj.get("kind")), str(obj.get("metadata", {}).get("name"))
+    patch = _culprit(patches, kind, name, finding.path)
+    where: FieldPath = patch.path if patch else ("resources",)
+    by = f", patch {dotted(patch.path)} ({patch.source})" if patch else ""
+    message = f"overlay {shown}{by}: {kind}/{name}: {dotted(finding.path)}: {finding.message}"
+    return doc.report(finding, at=where, message=message)
+
+
+def _outside(root: Path, overlay: Path, doc: Document) -> list[Diagnostic]:
+    """Resources, components and patch files must stay inside the repository."""
+    out = []
+    data = doc.data
+    entries: list[tuple[FieldPath, Any]] = []
+    for key in ("resources", "components", "bases", "patchesStrategicMerge"):
+        entries += [((key, i), v) for i, v in enumerate(data.get(key) or [])]
+    for i, patch in enumerate(data.get("patches") or []):
+        if isinstance(patch, dict) and "path" in patch:
+            entries.append((("patches", i, "path"), patch["path"]))
+    for at, value in entries:
+        if not isinstance(value, str):
+            continue
+        if _REMOTE.match(value):
+            out.append(doc.diagnostic(at, "RG081", f"{value!r} is remote: an overlay builds "
+                                      "from this repository only"))
+            continue
+        target = (overlay / value).resolve()
+        if not target.is_relative_to(root.resolve()):
+            out.append(doc.diagnostic(at, "RG081", f"{value!r} points outside the repository"))
+    return out
+
+
+def _patches(overlay: Path, data: dict[str, Any]) -> list[Patch]:
+    out = []
+    for i, entry in enumerate(data.get("patches") or []):
+        if not isinstance(entry, dict):
+            continue
+        text = entry.get("patch")
+        source = "inline"
+        if text is None and isinstance(entry.get("path"), str):
+            source = entry["path"]
+            path = overlay / source
+            text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        target = entry.get("target") or {}
+        out.append(_patch(i, ("patches", i), str(text or ""), target, source))
+    for i, name in enumerate(data.get("patchesStrategicMerge") or []):
+        path = overlay / str(name)
+        text = path.read_text(encoding="utf-8") if path.is_file() else str(name)
+        out.append(_patch(i, ("patchesStrategicMerge", i), text, {}, str(name)))
+    return out
+
+
+def _patch(index: int, at: FieldPath, text: str, target: dict[str, Any], source: str) -> Patch:
+    try:
+        body = plain.load(text)
+    except plain.YAMLError:
+        body = None
+    kind, name = target.get("kind"), target.get("name")
+    touches: list[FieldPath] = []
+    if isinstance(body, list):  # JSON 6902
+        for op in body:
+            if isinstance(op, dict) and isinstance(op.get("path"), str):
+                touches.append(tuple(_pointer(op["path"])))
+    elif isinstance(body, dict):  # strategic merge: the document names its object
+        kind = kind or body.get("kind")
+        name = name or (body.get("metadata") or {}).get("name")
+        touches.extend(_leaves({k: v for k, v in body.items()
+                                if k not in ("apiVersion", "kind", "metadata")}))
+    return Patch(index, at, kind, name, tuple(touches), source)
+
+
+def _pointer(pointer: str) -> list[str | int]:
+    parts: list[str | int] = []
+    for raw in pointer.lstrip("/").split("/"):
+        part = raw.replace("~1", "/").replace("~0", "~")
+        parts.append(int(part) if part.isdigit() else part)
+    return parts
+
+
+def _leaves(node: Any, at: FieldPath = ()) -> list[FieldPath]:
+    if isinstance(node, dict) and node:
+        return [leaf for key, value in node.items() for leaf in _leaves(value, (*at, key))]
+    return [at]  # a list is replaced whole: the list itself is what the patch sets
+
+
+def _culprit(patches: list[Patch], kind: str, name: str, path: FieldPath) -> Patch | None:
+    for patch in patches:
+        if patch.kind not in (None, kind) or patch.name not in (None, name):
+            continue
+        for touched in patch.touches:
+            common = min(len(touched), len(path))
+            if touched[:common] == path[:common]:
+                return patch
+    return None
