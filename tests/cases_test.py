@@ -17,8 +17,8 @@ import pytest
 from generator.lint import validate_files
 from generator.pipeline import build
 from generator.repo import open_repo
+from tests.helpers import CASES
 
-CASES = Path(__file__).parent / "cases"
 EXPECT = re.compile(r"^# expect: (RG\d{3}) (\d+):(\d+)$", re.MULTILINE)
 
 

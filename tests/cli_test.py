@@ -12,6 +12,8 @@ import pytest
 from click.testing import Result
 
 from generator.write import on_disk
+from tests.helpers import CASES as HELPER_CASES
+from tests.helpers import ROOT
 
 CLUSTER = """\
 apiVersion: ray-gitops/v1alpha1
@@ -117,7 +119,7 @@ def test_validate_one_spec_file_uses_the_whole_repository(
 
 
 def test_validate_plain_manifests(cli: Cli, tmp_path: Path) -> None:
-    cases = Path(__file__).parent / "cases" / "manifests"
+    cases = HELPER_CASES / "manifests"
     assert cli("validate", "--root", tmp_path, cases / "valid").exit_code == 0
     result = cli("validate", "--root", tmp_path, cases / "invalid" / "ft-mixed.yaml")
     assert result.exit_code == 1
@@ -160,7 +162,7 @@ def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.
 
 
 def test_subprocess_check_on_this_repository() -> None:
-    root = Path(__file__).resolve().parent.parent
+    root = ROOT
     done = run("check", cwd=root)
     assert done.returncode == 0, done.stdout + done.stderr
 

@@ -1,7 +1,7 @@
+"""Fixtures only; what tests share besides fixtures is in tests/helpers.py."""
+
 from __future__ import annotations
 
-import shutil
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -9,9 +9,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from generator.cli import main
-
-ROOT = Path(__file__).resolve().parent.parent
-TEMPLATES = (ROOT / "specs" / "compute-templates.yaml").read_text()
+from tests.helpers import copy_repo, write_repo
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -34,20 +32,10 @@ def cli() -> Callable[..., Result]:
 
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
-    """A repository in a temporary folder: ray-gitops.yaml, the shared compute
-    templates, and the given spec files (name -> YAML text, dedented)."""
+    """A repository in a temporary folder (see tests.helpers.write_repo)."""
 
     def make(specs: dict[str, str], *, templates: bool = True, config: str = "") -> Path:
-        root = tmp_path / "repo"
-        (root / "specs").mkdir(parents=True, exist_ok=True)
-        (root / "ray-gitops.yaml").write_text(config or 'rayVersion: "2.52.0"\n')
-        if templates:
-            (root / "specs" / "compute-templates.yaml").write_text(TEMPLATES)
-        for name, text in specs.items():
-            path = root / "specs" / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(textwrap.dedent(text))
-        return root
+        return write_repo(tmp_path / "repo", specs, templates=templates, config=config)
 
     return make
 
@@ -55,9 +43,4 @@ def make_repo(tmp_path: Path) -> Callable[..., Path]:
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
     """A copy of this repository's own specs, rendered tree and settings."""
-    root = tmp_path / "copy"
-    root.mkdir()
-    for name in ("specs", "rendered", "overlays"):
-        shutil.copytree(ROOT / name, root / name)
-    shutil.copy(ROOT / "ray-gitops.yaml", root / "ray-gitops.yaml")
-    return root
+    return copy_repo(tmp_path / "copy")

@@ -11,8 +11,7 @@ import pytest
 from generator.errors import InvalidInput
 from generator.pipeline import build
 from generator.repo import open_repo
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 TOKENS = ["", "-1", "0", "1e400", "null", "[]", "{}", "'x'", "~", "true", "a: b", "- x",
           "2Gi", "!!binary AA==", "&a x", "*a", "\t", "{{", "'''", "? x", "9" * 30]

@@ -14,10 +14,8 @@ import pytest
 from generator.pipeline import build
 from generator.repo import open_repo
 from generator.write import drift, on_disk
+from tests.helpers import GOLDEN, ROOT
 
-from .conftest import ROOT
-
-GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p for p in GOLDEN.iterdir() if (p / "specs").is_dir())
 
 

@@ -13,8 +13,7 @@ import pytest
 
 from generator.load.documents import load_file
 from generator.models.jsonschema import dump, spec_schema
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 SHARED = Path(os.environ.get("RAY_GITOPS_SHARED", ROOT.parent / "shared"))
 

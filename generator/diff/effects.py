@@ -1,7 +1,8 @@
 """What a change does on the cluster: object by object, by KubeRay's update rules.
 
 Two builds (the specs at a base revision, and now) are compared object by
-object; each change gets the effect the operator will give it (FACTS §3):
+object; each change gets the effect the operator will give it (rayservice_controller.go
+shouldPrepareNewCluster, utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete):
 - RayService: ``serveConfigV2`` is applied in place; a change to
   ``rayClusterConfig`` starts a new cluster beside the old one (twice the
   capacity, until traffic moves), unless the upgrade type is ``None``, in which
@@ -155,7 +156,7 @@ def _text_differences(old: str, new: str, path: FieldPath) -> Iterator[tuple[str
         yield dotted(path), old, new
 
 
-# --- RayService (rayservice_controller.go shouldPrepareNewCluster; FACTS §3) ----------
+# --- RayService (rayservice_controller.go shouldPrepareNewCluster) ----------------------
 
 def hashed_spec(cluster: dict[str, Any]) -> dict[str, Any]:
     """``rayClusterConfig`` as the operator hashes it: without what it ignores."""
@@ -227,12 +228,13 @@ def _cluster_upgrade(old: dict[str, Any], new: dict[str, Any],
                          "clusters at once (2x)")
 
 
-# --- RayCluster (upgradeStrategy Recreate | None; FACTS §1) -------------------------------
+# --- RayCluster (upgradeStrategy Recreate | None; raycluster_controller.go) --------------
 
 def raycluster_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
-    """The operator hashes a RayCluster's spec as it hashes a RayService's cluster (FACTS §1,
-    upgradeStrategy "see §3"): replicas, min/max, tolerations, scheduling gates and the
-    strategy itself are left out. A different hash recreates every pod with Recreate."""
+    """The operator hashes a RayCluster's spec as it hashes a RayService's cluster
+    (utils/util.go, GenerateHashWithoutReplicasAndWorkersToDelete): replicas, min/max,
+    tolerations, scheduling gates and the strategy itself are left out. A different hash
+    recreates every pod with Recreate."""
     old, new = before["spec"], after["spec"]
     parts: list[tuple[str, str]] = []
     if hashed_spec(old) != hashed_spec(new):

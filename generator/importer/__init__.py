@@ -2,8 +2,8 @@
 
 Three inputs, one output (spec documents, compute templates first):
 - ``ray.io/v1`` RayCluster, RayService and RayJob manifests;
-- KubeRay APIServer V1 JSON payloads (seed 003): compute templates and clusters;
-- legacy ``cluster.ray.io/v1`` RayClusters of the old Ray operator (seed 002).
+- KubeRay APIServer V1 JSON payloads: compute templates and clusters;
+- legacy ``cluster.ray.io/v1`` RayClusters of the old Ray operator.
 
 Pod resources become compute templates (requests equal limits, as the
 APIServer has them). What a spec cannot say (a second container, probes,

@@ -1,4 +1,4 @@
-"""KubeRay APIServer V1 JSON payloads (seed 003): compute templates and clusters -> specs."""
+"""KubeRay APIServer V1 JSON payloads: compute templates and clusters -> specs."""
 
 from __future__ import annotations
 
@@ -18,23 +18,31 @@ from generator.kuberay import FT_ENABLED
 
 
 def import_apiserver(doc: dict[str, Any], out: Imported, source: str) -> None:
-    if "clusterSpec" not in doc:  # a compute template
-        spec = {"cpu": doc.get("cpu", 1), "memory": _memory(doc)}
-        if doc.get("gpu"):
-            spec["gpu"] = doc["gpu"]
-        accelerator = doc.get("gpuAccelerator") or doc.get("gpu_accelerator")
-        if accelerator:
-            spec["gpuAccelerator"] = accelerator
-        extended = doc.get("extendedResources") or doc.get("extended_resources")
-        if extended:
-            spec["extendedResources"] = extended
-        if doc.get("tolerations"):
-            spec["tolerations"] = doc["tolerations"]
-        name = dns_name(doc.get("name", "template"))
-        if out.templates.get(name, spec) != spec:
-            raise Unsupported(f"{source}: two compute templates named {name!r}")
-        out.templates[name] = spec
-        return
+    if "clusterSpec" in doc:
+        _cluster(doc, out, source)
+    else:
+        _compute_template(doc, out, source)
+
+
+def _compute_template(doc: dict[str, Any], out: Imported, source: str) -> None:
+    spec = {"cpu": doc.get("cpu", 1), "memory": _memory(doc)}
+    if doc.get("gpu"):
+        spec["gpu"] = doc["gpu"]
+    accelerator = doc.get("gpuAccelerator") or doc.get("gpu_accelerator")
+    if accelerator:
+        spec["gpuAccelerator"] = accelerator
+    extended = doc.get("extendedResources") or doc.get("extended_resources")
+    if extended:
+        spec["extendedResources"] = extended
+    if doc.get("tolerations"):
+        spec["tolerations"] = doc["tolerations"]
+    name = dns_name(doc.get("name", "template"))
+    if out.templates.get(name, spec) != spec:
+        raise Unsupported(f"{source}: two compute templates named {name!r}")
+    out.templates[name] = spec
+
+
+def _cluster(doc: dict[str, Any], out: Imported, source: str) -> None:
     where = f"{source}: cluster {doc.get('name')}"
     cluster = doc["clusterSpec"]
     meta: dict[str, Any] = {"name": dns_name(doc.get("name", "cluster"))}

@@ -1,4 +1,4 @@
-"""Legacy ``cluster.ray.io/v1`` RayClusters of the old Ray operator (seed 002) -> specs."""
+"""Legacy ``cluster.ray.io/v1`` RayClusters of the old Ray operator -> specs."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ EnvValue = Annotated[
 
 class ConfigMapSource(Strict):
     """An existing ConfigMap by name, or (with ``files``) one built from files in the
-    repository, paths relative to the spec file: code shipped with the cluster (seed 000)."""
+    repository, paths relative to the spec file: code shipped with the cluster."""
 
     name: Name
     items: StringMap = {}  # key -> path
@@ -193,7 +193,7 @@ class FaultTolerance(Strict):
     redis: Name | None = None  # a Redis spec
     external: ExternalRedis | None = None
     # options: gcsFaultToleranceOptions (KubeRay >= 1.3); legacy: the ray.io/ft-enabled
-    # annotation, RAY_REDIS_ADDRESS and redis-password (the APIServer V1 way, seed 000)
+    # annotation, RAY_REDIS_ADDRESS and redis-password (the APIServer V1 way)
     method: Literal["options", "legacy"] = "options"
     external_storage_namespace: str | None = Field(default=None, min_length=1)
     # the operator force-removes its Redis cleanup finalizer after this long (default 300)

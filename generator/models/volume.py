@@ -1,4 +1,4 @@
-"""PersistentVolume: state that outlives a cluster (seed 001), and the claim bound to it."""
+"""PersistentVolume: state that outlives a cluster, and the claim bound to it."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class PersistentVolumeSpec(Strict):
     size: Quantity
     storage_class_name: str = Field(min_length=1)
     access_modes: list[AccessMode] = Field(default=["ReadWriteOnce"], min_length=1)
-    # Retain: the disk must outlive the Kubernetes cluster (seed 001)
+    # Retain: the disk must outlive the Kubernetes cluster
     reclaim_policy: Literal["Retain", "Delete"] = "Retain"
     volume_mode: Literal["Filesystem", "Block"] = "Filesystem"
     mount_options: list[str] = []

@@ -14,7 +14,9 @@ from generator.models.cluster import ClusterBody
 
 
 class ServiceUpgrade(Strict):
-    """How a cluster-level change reaches a running RayService (FACTS §3)."""
+    """How a cluster-level change reaches a running RayService."""
+
+    # the operator decides in rayservice_controller.go, shouldPrepareNewCluster
 
     type: Literal["NewCluster", "NewClusterWithIncrementalUpgrade", "None"] = "NewCluster"
     # NewClusterWithIncrementalUpgrade only: traffic moves by Gateway API HTTPRoute weights

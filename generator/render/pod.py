@@ -111,7 +111,7 @@ def volume_mount(volume: Volume) -> dict[str, Any]:
 
 
 def pod_volume(volume: Volume) -> dict[str, Any]:
-    """The APIServer's volume types, as it converts them (FACTS §6)."""
+    """The APIServer's volume types, as it converts them (apiserver/pkg/util/cluster.go)."""
     out: dict[str, Any] = {"name": volume.name}
     if volume.persistent_volume_claim:
         claim: dict[str, Any] = {"claimName": volume.persistent_volume_claim}

@@ -167,7 +167,8 @@ def fault_tolerance(
     ft: FaultTolerance, head: G, out: dict[str, Any], owner_annotations: dict[str, str],
     spec: Spec, ctx: Context,
 ) -> G:
-    """Wire GCS fault tolerance, by KubeRay's options field or the legacy way (FACTS §2)."""
+    """Wire GCS fault tolerance, by KubeRay's options field or the legacy way (common/pod.go,
+    configureGCSFaultTolerance)."""
     if ft.redis:
         address = f"{ft.redis}:{REDIS_PORT}"  # namespace-relative: an overlay's namespace keeps it
         redis = ctx.index.get("Redis", ft.redis, spec.namespace)
@@ -188,7 +189,7 @@ def fault_tolerance(
             options["externalStorageNamespace"] = ft.external_storage_namespace
         out["gcsFaultToleranceOptions"] = options
         return head
-    # legacy: the annotation, RAY_REDIS_ADDRESS and redis-password (seed 000, APIServer V1)
+    # legacy: the annotation, RAY_REDIS_ADDRESS and redis-password (the APIServer V1 way)
     owner_annotations[FT_ENABLED] = "true"
     if ft.external_storage_namespace:
         owner_annotations[EXTERNAL_STORAGE_NAMESPACE] = ft.external_storage_namespace

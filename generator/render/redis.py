@@ -7,7 +7,8 @@ KubeRay's samples are demo-grade (a plaintext ``requirepass`` in a ConfigMap,
   variable, so it is in no file and in no process's arguments;
 - probes authenticate with REDISCLI_AUTH, not ``-a <password>``;
 - a NetworkPolicy admits port 6379 from the head pods of the clusters that use
-  the Redis and from KubeRay's Redis cleanup Job (FACTS §9), nothing else;
+  the Redis and from KubeRay's Redis cleanup Job (raycluster_controller.go,
+  buildRedisCleanupJob), nothing else;
 - non-root, read-only root filesystem, no capabilities, no service account token.
 """
 

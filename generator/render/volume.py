@@ -1,4 +1,4 @@
-"""PersistentVolume and the claim bound to it (seed 001: state that survives the cluster)."""
+"""PersistentVolume and the claim bound to it (state that survives the cluster)."""
 
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 Argo CD applies lower waves first and prunes in the reverse order, so Redis is
 deleted after the RayClusters that keep their GCS state in it: the operator's
 cleanup finalizer needs Redis alive while a fault-tolerant cluster is deleted
-(FACTS §2a), or the deletion hangs until the finalizer's timeout.
+(raycluster_controller.go, the GCS FT Redis cleanup finalizer), or the deletion hangs
+until the finalizer's timeout.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ CODES: dict[str, str] = {
     # layer 3: references
     "RG014": "a reference to a spec that does not exist",
     "RG015": "two specs of one kind with one name",
-    # layer 4: KubeRay's controller rules (kuberay/FACTS.md §1)
+    # layer 4: KubeRay's controller rules (ray-operator utils/validation.go)
     "RG012": "worker group replicas outside minReplicas..maxReplicas, or min above max",
     "RG016": "group `resources` set together with num-cpus/num-gpus/memory/resources in rayStartParams",
     "RG017": "rayStartParams.labels (use the group's `labels`)",
@@ -48,7 +48,7 @@ CODES: dict[str, str] = {
     "RG044": "a literal password or token in a spec (reference a Secret)",
     "RG045": "a file outside the repository",
     "RG046": "a PersistentVolume without a claim mounted or used for Redis",
-    # RayService and RayJob (issue 4; FACTS §3, §4)
+    # RayService and RayJob (validation.go ValidateRayServiceSpec, ValidateRayJobSpec)
     "RG035": "a RayCluster upgradeStrategy in a cluster that a RayService or RayJob creates",
     "RG050": "RayJob suspend without shutdownAfterJobFinishes",
     "RG051": "RayJob ttlSecondsAfterFinished without shutdownAfterJobFinishes",

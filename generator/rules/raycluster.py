@@ -1,5 +1,5 @@
-"""KubeRay's RayCluster rules, offline (kuberay/FACTS.md §1; ray-operator's
-``utils/validation.go``, ValidateRayClusterSpec and ValidateRayClusterMetadata).
+"""KubeRay's RayCluster rules, offline (ray-operator's
+``controllers/ray/utils/validation.go``, ValidateRayClusterSpec and ValidateRayClusterMetadata).
 
 The cluster rules take a ``ClusterView`` so that the same checks run on a
 RayCluster's spec, a RayService's ``rayClusterConfig`` and a RayJob's

@@ -57,5 +57,5 @@ def _is_literal(value: Any) -> bool:
         return False
     if isinstance(value, int | float):
         return True
-    # "$REDIS_PASSWORD" expands an env var (seed 000's redis-password); "" sets nothing
+    # "$REDIS_PASSWORD" expands an env var (the legacy redis-password rayStartParam); "" sets nothing
     return isinstance(value, str) and value.strip() != "" and not value.startswith("$")

@@ -1,4 +1,4 @@
-"""KubeRay's RayService and RayJob rules (FACTS §3 and §4; ``ValidateRayServiceSpec``,
+"""KubeRay's RayService and RayJob rules (utils/validation.go: ``ValidateRayServiceSpec``,
 ``ValidateRayJobSpec``), on rendered objects and hand-written manifests alike."""
 
 from __future__ import annotations

@@ -18,8 +18,7 @@ import pytest
 
 from generator.pipeline import build
 from generator.repo import open_repo
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 
 def rendered() -> tuple[dict[str, Any], str]:

@@ -18,22 +18,14 @@ from generator.repo import open_repo
 from generator.schemas import CUSTOM, OutputSchemas
 from generator.validate.objects import validate_manifest
 from generator.write import on_disk
+from tests.helpers import GOLDEN, ROOT, kustomize
 
-from .conftest import ROOT
-
-GOLDEN = Path(__file__).parent / "golden"
 BASES = sorted(
     {p.parent for p in (ROOT / "rendered").rglob("kustomization.yaml")}
     | {p.parent for p in GOLDEN.glob("*/expected/*/kustomization.yaml")}
 )
 
 
-def kustomize() -> list[str]:
-    if shutil.which("kubectl"):
-        return ["kubectl", "kustomize"]
-    if shutil.which("kustomize"):
-        return ["kustomize", "build"]
-    raise AssertionError("kustomize is needed: install kubectl (with kustomize v5) or kustomize")
 
 
 @pytest.mark.parametrize("base", BASES, ids=lambda p: str(p.relative_to(ROOT)))

@@ -11,10 +11,10 @@ from click.testing import Result
 
 from generator.pipeline import build
 from generator.repo import open_repo
+from tests.helpers import CASES as HELPER_CASES
+from tests.helpers import ROOT
 
-from .conftest import ROOT
-
-CASES = Path(__file__).parent / "cases" / "import"
+CASES = HELPER_CASES / "import"
 Cli = Callable[..., Result]
 RAY_OBJECTS = sorted(p for p in (ROOT / "rendered").glob("*/ray*.yaml"))
 
@@ -93,7 +93,7 @@ def test_output_file_is_never_overwritten(cli: Cli, tmp_path: Path) -> None:
 
 
 def test_plain_kuberay_sample_imports(cli: Cli, make_repo: Callable[..., Path]) -> None:
-    sample = Path(__file__).parent / "cases" / "manifests" / "valid" / "kuberay-sample.yaml"
+    sample = HELPER_CASES / "manifests" / "valid" / "kuberay-sample.yaml"
     result = cli("import", sample)
     assert result.exit_code == 0, result.output
     assert "no spec field for containers[1:]" in result.output  # the fluentbit sidecar

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from generator.rules import CODES
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 CODE = re.compile(r"RG\d{3}")
 

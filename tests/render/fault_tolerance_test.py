@@ -11,8 +11,7 @@ import yaml
 from generator.pipeline import build
 from generator.render.waves import SYNC_WAVE
 from generator.repo import open_repo
-
-from .conftest import ROOT
+from tests.helpers import ROOT
 
 Labels = dict[str, str]
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import Result
+
+from tests.helpers import git
 
 SERVICE = """\
 apiVersion: ray-gitops/v1alpha1
@@ -53,8 +54,6 @@ spec:
 Cli = Callable[..., Result]
 
 
-def git(root: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=root, check=True, capture_output=True)
 
 
 @pytest.fixture

@@ -1,0 +1,87 @@
+"""Overlays built with kustomize and checked like the bases."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+from click.testing import Result
+
+from tests.helpers import ROOT
+
+Cli = Callable[..., Result]
+
+
+def load(path: Path) -> dict[str, Any]:
+    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
+    assert len(docs) == 1
+    return docs[0]  # type: ignore[no-any-return]
+
+
+def test_this_repositorys_overlays_build_and_validate(cli: Cli) -> None:
+    result = cli("validate", "--root", ROOT)
+    assert result.exit_code == 0, result.output
+    assert "2 overlay(s)" in result.output
+
+
+def test_a_patch_that_breaks_a_rule_fails_naming_overlay_and_patch(
+    cli: Cli, repo_copy: Path
+) -> None:
+    patch = repo_copy / "overlays" / "prod" / "fruit-stand-capacity.yaml"
+    patch.write_text(patch.read_text().replace("value: 10", "value: 1"))
+    result = cli("validate", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert ("overlays/prod/kustomization.yaml:15:5: error RG012: patches[0]: overlay "
+            "overlays/prod, patch patches[0] (fruit-stand-capacity.yaml): "
+            "RayService/rayservice-sample: spec.rayClusterConfig.workerGroupSpecs[0]."
+            "maxReplicas: must be >= minReplicas (1 < 2)") in result.output
+
+
+def test_an_inline_patch_above_max_replicas_fails(cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace("value: 0", "value: 50"))
+    result = cli("validate", "--root", repo_copy, repo_copy / "overlays" / "dev")
+    assert result.exit_code == 1
+    assert "overlays/dev/kustomization.yaml:12:5: error RG012:" in result.output
+    assert "RayCluster/test-cluster: spec.workerGroupSpecs[0].replicas" in result.output
+
+
+def test_an_overlay_that_does_not_build(cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "../../rendered/test-cluster", "../../rendered/no-such-base"))
+    result = cli("validate", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert "error RG080: overlay overlays/dev does not build:" in result.output
+    assert "no-such-base" in result.output
+
+
+def test_an_overlay_that_points_outside_the_repository(cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "prod" / "kustomization.yaml"
+    text = kustomization.read_text()
+    kustomization.write_text(text.replace("  - ../../rendered/fruit-stand\n",
+                                          "  - ../../../elsewhere\n"
+                                          "  - github.com/example/repo//base?ref=main\n"))
+    result = cli("validate", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert "overlays/prod/kustomization.yaml:7:5: error RG081: resources[0]: '../../../elsewhere' " \
+           "points outside the repository" in result.output
+    assert "error RG081: resources[1]: 'github.com/example/repo//base?ref=main' is remote" \
+        in result.output
+
+
+def test_overlays_can_be_skipped_and_kustomize_must_exist(repo_copy: Path) -> None:
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}  # python, no kubectl
+    args = [sys.executable, "-m", "generator", "validate", "--root", str(repo_copy)]
+    done = subprocess.run(args, capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 2
+    assert "kustomize is needed to build the overlays" in done.stderr
+    assert "--skip-overlays" in done.stderr
+    skipped = subprocess.run([*args, "--skip-overlays"], capture_output=True, text=True,
+                             env=env, timeout=120)
+    assert skipped.returncode == 0, skipped.stdout + skipped.stderr
