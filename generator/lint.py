@@ -51,7 +51,7 @@ def _inside(path: Path, folder: Path) -> bool:
 
 
 def _schemas(repo: Repo) -> OutputSchemas:
-    return OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+    return OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
 
 
 def validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:

@@ -66,7 +66,7 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     out.result.extend(check_specs(index, only))
     if not out.result.ok:
         return out
-    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.kuberay_version)
+    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
     apps = render_specs(out, Context(repo.settings, index), schemas, only)
     if repo.settings.delivery is not None and out.result.ok and only is None:
         _add_delivery(out, apps, schemas)

@@ -19,12 +19,16 @@ from typing import Any
 
 import jsonschema_rs
 
+from generator import cel
 from generator.diagnostics import Finding, did_you_mean
 from generator.errors import SchemaNotFound
+from generator.fieldpath import FieldPath
+from generator.kuberay import LATEST, RELEASES, Target
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 CUSTOM = {
     "ray.io/v1": "kuberay/v{kuberay}",
+    "ray.io/v1alpha1": "kuberay/v{kuberay}",
     "argoproj.io/v1alpha1": "argocd/v3.5",
     "kustomize.toolkit.fluxcd.io/v1": "flux/v1.9",
 }
@@ -65,11 +69,26 @@ def _minor(version: str) -> tuple[int, int]:
 
 
 class OutputSchemas:
-    """Validators for every kind ray-gitops renders or reads, for one pair of versions."""
+    """Validators for every kind ray-gitops renders or reads, for a Kubernetes version
+    and a target operator (a KubeRay release and its feature gates)."""
 
-    def __init__(self, kubernetes_version: str, kuberay_version: str):
+    def __init__(self, kubernetes_version: str, target: Target | str = LATEST):
         self.kubernetes_version = kubernetes_version
-        self.kuberay_version = kuberay_version
+        self.target = target if isinstance(target, Target) else Target.of(target)
+        self.kuberay_version = self.target.release.version
+
+    def prepared(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """A copy with nulls pruned and schema defaults applied, as the API server stores
+        a custom resource (and as the operator then reads it)."""
+        try:
+            _, schema, _ = self._validator(str(obj.get("apiVersion")), str(obj.get("kind")))
+        except SchemaNotFound:
+            return obj
+        if schema is None:
+            return obj
+        out = copy.deepcopy(obj)
+        apply_server_defaults(out, schema)
+        return out
 
     def validate(
         self, obj: dict[str, Any], *, prepare: bool = False, missing_ok: bool = False
@@ -82,7 +101,7 @@ class OutputSchemas:
         if not isinstance(api_version, str) or not isinstance(kind, str):
             return [Finding((), "RG030", "apiVersion and kind must be strings")]
         try:
-            validator, schema = self._validator(api_version, kind)
+            validator, schema, rules = self._validator(api_version, kind)
         except SchemaNotFound as exc:
             if missing_ok and api_version not in CUSTOM:
                 return []
@@ -90,19 +109,88 @@ class OutputSchemas:
         if prepare and schema is not None:
             obj = copy.deepcopy(obj)
             apply_server_defaults(obj, schema)
+        found = cel.check(rules, obj) if rules else []
         if validator.is_valid(obj):
-            return []
-        return [found for error in validator.iter_errors(obj) for found in findings_of(error, schema)]
+            return found
+        for error in validator.iter_errors(obj):
+            found.extend(self._added_in(api_version, kind, f) for f in findings_of(error, schema))
+        return found
 
-    def _validator(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None]:
+    def transition(self, old: dict[str, Any], new: dict[str, Any]) -> list[Finding]:
+        """What the API server refuses in an update from ``old`` to ``new`` (immutable fields)."""
+        try:
+            _, _, rules = self._validator(str(new.get("apiVersion")), str(new.get("kind")))
+        except SchemaNotFound:
+            return []
+        return cel.check_transition(rules, old, new)
+
+    def _validator(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None,
+                                                                tuple[cel.Rule, ...]]:
         folder = CUSTOM.get(api_version)
         if folder is not None:
-            path = schemas_root() / folder.format(kuberay=self.kuberay_version) / f"{kind.lower()}.json"
-            return _custom_validator(str(path)), load_schema(str(path))
+            path = self._custom_path(api_version, kind, self.kuberay_version)
+            if not path.is_file():
+                raise SchemaNotFound(self._not_served(api_version, kind))
+            return _custom_validator(str(path)), load_schema(str(path)), _cel_rules(str(path))
         group, _, version = api_version.rpartition("/")
         group = group.split(".")[0]
         name = f"{kind.lower()}-{group}-{version}.json" if group else f"{kind.lower()}-{version}.json"
-        return _core_validator(str(kubernetes_schema_dir(self.kubernetes_version)), name), None
+        folder_ = str(kubernetes_schema_dir(self.kubernetes_version))
+        return _core_validator(folder_, name), None, ()
+
+    @staticmethod
+    def _custom_path(api_version: str, kind: str, kuberay: str) -> Path:
+        folder = CUSTOM[api_version].format(kuberay=kuberay)
+        suffix = "-v1alpha1" if api_version == "ray.io/v1alpha1" else ""
+        return schemas_root() / folder / f"{kind.lower()}{suffix}.json"
+
+    def _not_served(self, api_version: str, kind: str) -> str:
+        if api_version.startswith("ray.io/"):
+            later = [v for v in RELEASES if self._custom_path(api_version, kind, v).is_file()]
+            if later:
+                return (f"{api_version} {kind} is not served by KubeRay {self.kuberay_version} "
+                        f"(added in {later[0]})")
+        return f"no schema for {api_version} {kind}"
+
+    def _added_in(self, api_version: str, kind: str, finding: Finding) -> Finding:
+        """An unknown field that a later KubeRay release has: say which."""
+        if not finding.key or not api_version.startswith("ray.io/"):
+            return finding
+        newer = [v for v in RELEASES if _release_key(v) > _release_key(self.kuberay_version)]
+        for version in newer:
+            path = self._custom_path(api_version, kind, version)
+            if path.is_file() and _has_path(load_schema(str(path)), finding.path):
+                return Finding(finding.path, "RG038",
+                               f"{finding.path[-1]!r} is not in KubeRay {self.kuberay_version}: "
+                               f"it was added in {version}", key=True,
+                               hint=f"set kuberayVersion: \"{version}\" if your operator runs "
+                                    f"{version} or later")
+        return finding
+
+
+def _release_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _has_path(schema: dict[str, Any], path: FieldPath) -> bool:
+    node: Any = schema
+    for part in path:
+        if not isinstance(node, dict):
+            return False
+        if isinstance(part, int):
+            node = node.get("items")
+        elif part in (node.get("properties") or {}):
+            node = node["properties"][part]
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = node["additionalProperties"]
+        else:
+            return False
+    return node is not None
+
+
+@cache
+def _cel_rules(path: str) -> tuple[cel.Rule, ...]:
+    return cel.collect(load_schema(path))
 
 
 @cache
@@ -112,7 +200,7 @@ def load_schema(path: str) -> dict[str, Any]:
             schema: dict[str, Any] = json.load(handle)
             return schema
     except FileNotFoundError:
-        raise SchemaNotFound(f"no schema for {Path(path).stem} ({path})") from None
+        raise SchemaNotFound(f"no schema for {Path(path).stem}") from None
 
 
 @cache

@@ -71,10 +71,14 @@ class Source:
     version: str  # served API version to take
 
 
+# KubeRay: every release ray-gitops targets, each served version (v1alpha1 is deprecated
+# but still served); Argo CD and Flux: the releases the delivery manifests are written for
+KUBERAY_RELEASES = {"v1.5.2": "v1.5", "v1.6.2": "v1.6", "v1.7.0": "v1.7"}
+KUBERAY_CRDS = ("rayclusters", "rayservices", "rayjobs", "raycronjobs")
 SOURCES = (
-    Source("kuberay/crds/ray.io_rayclusters.yaml", "kuberay/v1.7", "v1"),
-    Source("kuberay/crds/ray.io_rayservices.yaml", "kuberay/v1.7", "v1"),
-    Source("kuberay/crds/ray.io_rayjobs.yaml", "kuberay/v1.7", "v1"),
+    *(Source(f"kuberay/releases/{tag}/crds/ray.io_{name}.yaml", f"kuberay/{out}", version)
+      for tag, out in KUBERAY_RELEASES.items() for name in KUBERAY_CRDS
+      for version in ("v1", "v1alpha1")),
     Source("delivery-crds/application-crd.yaml", "argocd/v3.5", "v1alpha1"),
     Source("delivery-crds/applicationset-crd.yaml", "argocd/v3.5", "v1alpha1"),
     Source("delivery-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml", "flux/v1.9", "v1"),
@@ -95,6 +99,10 @@ def strictify(node: Any) -> Any:
             enum = _cel_enum(value)
             if enum is not None:
                 out["enum"] = enum
+            rules = [{"rule": r["rule"], "message": r.get("message", "")} for r in value
+                     if not CEL_IN.match(r.get("rule", ""))]
+            if rules:  # evaluated by generator.cel, a JSON Schema validator ignores them
+                out[key] = rules
             continue
         if key in ("properties", "patternProperties", "definitions"):
             out[key] = {name: strictify(sub) for name, sub in value.items()}
@@ -152,13 +160,22 @@ def dump(schema: dict[str, Any]) -> str:
 def outputs(shared: Path) -> dict[str, str]:
     """Map each derived file (relative to schemas/) to its text."""
     files: dict[str, str] = {}
+    crds: dict[Path, Any] = {}
     for source in SOURCES:
         path = shared / source.crd
         if not path.is_file():
+            if "/releases/" in source.crd and "raycronjobs" in source.crd:
+                continue  # RayCronJob is new in KubeRay 1.6
             raise FileNotFoundError(f"CRD not found: {path}")
-        crd = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        if path not in crds:
+            crds[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())
+        crd = crds[path]
+        if not any(v["name"] == source.version for v in crd["spec"]["versions"]):
+            continue  # a version this release does not serve
         kind = crd["spec"]["names"]["kind"].lower()
-        files[f"{source.out}/{kind}.json"] = dump(derive(crd, source.version))
+        suffix = "" if source.version == "v1" or not source.out.startswith("kuberay") \
+            else f"-{source.version}"
+        files[f"{source.out}/{kind}{suffix}.json"] = dump(derive(crd, source.version))
     return files
 
 

@@ -76,16 +76,18 @@ MANIFESTS = sorted((ROOT / "rendered").glob("*/ray*.yaml"))
 def test_scrambled_manifests_get_findings_not_crashes(path: Path) -> None:
     import yaml
 
+    from generator.kuberay import Target
     from generator.rules import check_object
     from generator.schemas import OutputSchemas
 
     schemas = OutputSchemas("1.33", "1.7")
+    target = Target.of()
     original = yaml.safe_load(path.read_text())
     rng = random.Random(path.name)
     for _ in range(60):
         obj = scramble(original, rng)
         assert isinstance(obj, dict)
-        for finding in [*check_object(obj), *schemas.validate(obj, prepare=True)]:
+        for finding in [*check_object(obj, target), *schemas.validate(obj, prepare=True)]:
             assert finding.code.startswith("RG")
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from generator.kuberay import Target, release
 from generator.models.base import Strict
 
 CONFIG_FILE = "ray-gitops.yaml"
@@ -20,7 +22,10 @@ class Policy(Strict):
 
 
 class Settings(Strict):
-    kuberay_version: Literal["1.7"] = "1.7"
+    # the operator release the manifests must satisfy: 1.5, 1.6 or 1.7 (or a patch, 1.6.2)
+    kuberay_version: str = "1.7"
+    # the operator's --feature-gates, over the release's defaults
+    feature_gates: dict[str, bool] = {}
     kubernetes_version: str = Field(default="1.33", pattern=r"^v?1\.\d+(\.\d+)?$")
     ray_version: str = Field(default=DEFAULT_RAY_VERSION, pattern=r"^\d+\.\d+\.\d+$")
     specs: str = "specs"
@@ -30,3 +35,25 @@ class Settings(Strict):
     # validated when rendered (generator.delivery), so commands that do not
     # render it do not pay for its models
     delivery: dict[str, Any] | None = None
+
+    @field_validator("kuberay_version")
+    @classmethod
+    def _release(cls, value: str) -> str:
+        try:
+            return release(value).version
+        except ValueError as exc:
+            raise PydanticCustomError("RG010", str(exc)) from None
+
+    @model_validator(mode="after")
+    def _gates(self) -> Settings:
+        try:
+            Target.of(self.kuberay_version, self.feature_gates)
+        except ValueError as exc:
+            raise PydanticCustomError("RG010", "featureGates: {problem}",
+                                      {"problem": str(exc)}) from None
+        return self
+
+    @property
+    def target(self) -> Target:
+        return Target.of(self.kuberay_version, self.feature_gates)
+

@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay import image_tag
+from generator.kuberay import Target, image_tag
 from generator.rules.registry import object_rule
 
 MUTABLE_TAGS = ("latest",)
@@ -29,7 +29,7 @@ def containers(node: Any, at: FieldPath = ()) -> Iterator[tuple[FieldPath, dict[
 
 
 @object_rule("*")
-def pinned_images(obj: dict[str, Any]) -> Iterator[Finding]:
+def pinned_images(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     for at, container in containers(obj):
         image = container.get("image")
         if not isinstance(image, str) or "@" in image:
@@ -40,3 +40,11 @@ def pinned_images(obj: dict[str, Any]) -> Iterator[Finding]:
             yield Finding((*at, "image"), "RG100",
                           f"image {image!r} is {shown}: pin a version so that git says what runs",
                           severity="warning")
+
+
+@object_rule("RayCluster", "RayService", "RayJob")
+def deprecated_version(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
+    """ray.io/v1alpha1 is still served, and deprecated from KubeRay 1.7 (kuberay#5122)."""
+    if obj.get("apiVersion") == "ray.io/v1alpha1" and target.since("1.7"):
+        yield Finding(("apiVersion",), "RG095", "ray.io/v1alpha1 is deprecated since KubeRay 1.7: "
+                      "use ray.io/v1 (the fields are the same)", severity="warning")

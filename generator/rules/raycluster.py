@@ -1,9 +1,11 @@
-"""KubeRay's RayCluster rules, offline (ray-operator's
-``controllers/ray/utils/validation.go``, ValidateRayClusterSpec and ValidateRayClusterMetadata).
+"""KubeRay's RayCluster rules, offline: ``ValidateRayClusterSpec``,
+``ValidateRayClusterMetadata`` and ``ValidateRayClusterUpgradeOptions`` of
+ray-operator's ``controllers/ray/utils/validation.go``, release by release.
 
-The cluster rules take a ``ClusterView`` so that the same checks run on a
-RayCluster's spec, a RayService's ``rayClusterConfig`` and a RayJob's
-``rayClusterSpec``.
+Cluster rules take a ``ClusterView``, so the same checks run on a RayCluster's
+spec, a RayService's ``rayClusterConfig``, a RayJob's ``rayClusterSpec`` and a
+RayCronJob's job template. Errors are what the operator rejects; warnings are
+ray-gitops's own judgement (the operator accepts the manifest).
 """
 
 from __future__ import annotations
@@ -20,13 +22,15 @@ from generator.kuberay import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     KINDS,
+    LABEL_KEY,
+    LABEL_VALUE,
     MAX_LABEL,
     RAY_REDIS_ADDRESS,
     RAY_RESOURCE_PARAMS,
     REDIS_PASSWORD,
     REDIS_USERNAME,
-    TRUE,
     ClusterView,
+    Target,
     image_tag,
     items,
     mapping,
@@ -36,98 +40,125 @@ from generator.kuberay import (
 )
 from generator.rules.registry import cluster_rule, object_rule
 
+OPERATOR_TRUE = ("1", "true")  # what the operator reads as "on" for RAY_enable_autoscaler_v2
+ORIGINATED_FROM = "ray.io/originated-from-crd"
 
-@object_rule("ray.io/v1 RayCluster", "ray.io/v1 RayService", "ray.io/v1 RayJob")
-def check_name(obj: dict[str, Any]) -> Iterator[Finding]:
+
+def warning(path: FieldPath, code: str, message: str, hint: str = "") -> Finding:
+    return Finding(path, code, message, severity="warning", hint=hint)
+
+
+@object_rule("RayCluster", "RayService", "RayJob", "RayCronJob")
+def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
+    """ValidateRayClusterMetadata and its RayService, RayJob, RayCronJob forms."""
     kind = str(obj.get("kind"))
     name = mapping(obj.get("metadata")).get("name")
     limit = KINDS[kind].max_name if kind in KINDS else MAX_LABEL
     if not isinstance(name, str):
         return
     if not DNS1035.match(name):
-        yield Finding(
-            ("metadata", "name"), "RG011",
-            f"{name!r} is not a DNS-1035 label (lower-case letters, digits, '-'; "
-            "starting with a letter)",
-        )
+        yield Finding(("metadata", "name"), "RG011",
+                      f"{name!r} is not a DNS-1035 label (lower-case letters, digits, '-'; "
+                      "starting with a letter)")
     elif len(name) > limit:
-        yield Finding(
-            ("metadata", "name"), "RG011",
-            f"{kind} names are at most {limit} characters; {name!r} has {len(name)}",
-        )
+        why = " (its RayJobs are <name>-<unix minute>)" if kind == "RayCronJob" else ""
+        yield Finding(("metadata", "name"), "RG011",
+                      f"{kind} names are at most {limit} characters{why}; {name!r} has {len(name)}")
+
+
+@object_rule("RayCluster")
+def upgrade_strategy_owner(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
+    """ValidateRayClusterUpgradeOptions: only a RayCluster a user creates may set it."""
+    labels = mapping(mapping(obj.get("metadata")).get("labels"))
+    creator = labels.get(ORIGINATED_FROM)
+    strategy = mapping(mapping(obj.get("spec")).get("upgradeStrategy"))
+    if target.since("1.6") and "type" in strategy and creator in ("RayJob", "RayService"):
+        yield Finding(("spec", "upgradeStrategy"), "RG035",
+                      f"upgradeStrategy cannot be set on a RayCluster created by a {creator}")
 
 
 @cluster_rule
-def replicas_in_bounds(view: ClusterView) -> Iterator[Finding]:
+def replicas(view: ClusterView, target: Target) -> Iterator[Finding]:
     for at, group in view.workers():
-        low = group.get("minReplicas", 0)
-        high = group.get("maxReplicas", 2**31 - 1)
-        replicas = group.get("replicas")
+        low, high = group.get("minReplicas", 0), group.get("maxReplicas", 2**31 - 1)
+        count = group.get("replicas")
         if not all(isinstance(v, int) for v in (low, high)):
             continue
-        if low > high:
-            yield Finding((*at, "maxReplicas"), "RG012", f"must be >= minReplicas ({high} < {low})")
-        elif isinstance(replicas, int) and not low <= replicas <= high:
-            yield Finding(
-                (*at, "replicas"), "RG012",
-                f"must be within minReplicas..maxReplicas ({low}..{high}), got {replicas}",
-            )
+        if target.since("1.6"):  # the negative and min > max checks are new in 1.6
+            for name, value in (("minReplicas", low), ("maxReplicas", high)):
+                if value < 0:
+                    yield Finding((*at, name), "RG047", f"must not be negative, got {value}")
+            if low > high:
+                yield Finding((*at, "maxReplicas"), "RG047",
+                              f"must be >= minReplicas ({high} < {low})")
+                continue
+        elif low > high:
+            yield warning((*at, "maxReplicas"), "RG012",
+                          f"is below minReplicas ({high} < {low}): KubeRay {target.release.version} "
+                          "accepts it, but the group cannot scale")
+            continue
+        if isinstance(count, int) and not low <= count <= high:
+            yield warning((*at, "replicas"), "RG012",
+                          f"is outside minReplicas..maxReplicas ({low}..{high}), got {count}: "
+                          "the operator clamps it")
 
 
 @cluster_rule
-def unique_names(view: ClusterView) -> Iterator[Finding]:
-    seen: dict[str, FieldPath] = {}
+def unique_names(view: ClusterView, target: Target) -> Iterator[Finding]:
+    """Duplicate container or volume names: the API server rejects the pods. Duplicate
+    env or group names: accepted (the last env entry wins), most likely a mistake."""
+    seen: set[str] = set()
     for at, group in view.workers():
         name = group.get("groupName")
         if isinstance(name, str):
             if name in seen:
-                yield Finding((*at, "groupName"), "RG034", f"duplicate worker group name {name!r}")
-            seen[name] = at
+                yield warning((*at, "groupName"), "RG093", f"duplicate worker group name {name!r}")
+            seen.add(name)
     for at, group in view.groups():
         pod = pod_spec(group)
         pod_at = (*at, "template", "spec")
-        yield from _duplicates(pod.get("containers"), (*pod_at, "containers"), "container")
-        yield from _duplicates(pod.get("volumes"), (*pod_at, "volumes"), "volume")
+        yield from _duplicates(pod.get("containers"), (*pod_at, "containers"), "container", "RG034")
+        yield from _duplicates(pod.get("volumes"), (*pod_at, "volumes"), "volume", "RG034")
         for i, container in items(pod.get("containers")):
             env_at = (*pod_at, "containers", i, "env")
-            yield from _duplicates(container.get("env"), env_at, "env variable")
+            yield from _duplicates(container.get("env"), env_at, "env variable", "RG093")
 
 
-def _duplicates(entries: Any, at: FieldPath, what: str) -> Iterator[Finding]:
+def _duplicates(entries: Any, at: FieldPath, what: str, code: str) -> Iterator[Finding]:
     seen: set[str] = set()
     for i, entry in items(entries):
         name = entry.get("name")
         if not isinstance(name, str):
             continue  # the schema reports a name that is not a string
         if name in seen:
-            yield Finding((*at, i, "name"), "RG034", f"duplicate {what} name {name!r}")
+            message = f"duplicate {what} name {name!r}"
+            yield warning((*at, i, "name"), code, message) if code == "RG093" else \
+                Finding((*at, i, "name"), code, message + ": the API server rejects the pod")
         seen.add(name)
 
 
 @cluster_rule
-def containers_present_and_ray_first(view: ClusterView) -> Iterator[Finding]:
+def containers(view: ClusterView, target: Target) -> Iterator[Finding]:
     for at, group in view.groups():
         pod = pod_spec(group)
         if not isinstance(pod.get("containers", []), list):
             continue  # the schema says what is wrong with it
-        containers = list(items(pod.get("containers")))
-        if not containers:
+        listed = list(items(pod.get("containers")))
+        if not listed:
             yield Finding((*at, "template", "spec", "containers"), "RG023",
                           "a Ray pod template needs at least one container")
             continue
-        if not containers[0][1].get("image"):
+        if not listed[0][1].get("image"):
             yield Finding((*at, "template", "spec", "containers", 0), "RG036",
                           "the Ray container has no image (a strategic merge patch may have "
                           "replaced the list: patch KubeRay objects with JSON 6902 operations)")
-        if _looks_like_ray(containers[0][1]):
+        if _looks_like_ray(listed[0][1]):
             continue
-        for i, container in containers[1:]:
+        for i, container in listed[1:]:
             if _looks_like_ray(container):
-                yield Finding(
-                    (*at, "template", "spec", "containers", i), "RG022",
-                    f"the Ray container {container.get('name')!r} must come first: "
-                    "KubeRay runs Ray in containers[0]",
-                )
+                yield warning((*at, "template", "spec", "containers", i), "RG022",
+                              f"the Ray container {container.get('name')!r} should come first: "
+                              "KubeRay runs Ray in containers[0]")
                 break
 
 
@@ -139,135 +170,189 @@ def _looks_like_ray(container: dict[str, Any]) -> bool:
 
 
 @cluster_rule
-def resources_and_labels(view: ClusterView) -> Iterator[Finding]:
+def group_resources_and_labels(view: ClusterView, target: Target) -> Iterator[Finding]:
+    """validateRayGroupResources and validateRayGroupLabels."""
     for at, group in view.groups():
         params = mapping(group.get("rayStartParams"))
         if group.get("resources"):
-            clash = [p for p in RAY_RESOURCE_PARAMS if p in params]
+            clash = [p for p in RAY_RESOURCE_PARAMS if params.get(p) not in (None, "")]
             if clash:
-                yield Finding(
-                    (*at, "resources"), "RG016",
-                    f"set either `resources` or rayStartParams {', '.join(clash)}, not both",
-                )
+                yield Finding((*at, "resources"), "RG016",
+                              f"set either `resources` or rayStartParams {', '.join(clash)}, not both")
         if "labels" in params:
             yield Finding((*at, "rayStartParams", "labels"), "RG017",
                           "not allowed: set Ray node labels in the group's `labels`")
+        for key, value in mapping(group.get("labels")).items():
+            name = str(key).rpartition("/")[2]
+            if not LABEL_KEY.match(str(key)) or len(name) > MAX_LABEL:
+                yield Finding((*at, "labels", key), "RG048", f"{key!r} is not a valid label key")
+            elif not isinstance(value, str) or not LABEL_VALUE.match(value):
+                yield Finding((*at, "labels", key), "RG048",
+                              f"{value!r} is not a valid label value (for {key!r})")
 
 
 @cluster_rule
-def ray_version_matches_image(view: ClusterView) -> Iterator[Finding]:
+def ray_version_matches_image(view: ClusterView, target: Target) -> Iterator[Finding]:
     wanted = view.ray_version()
     if wanted is None:
         return
     for at, group in view.groups():
-        image = str(ray_container(group).get("image", ""))
-        tag = image_tag(image)
+        tag = image_tag(str(ray_container(group).get("image", "")))
         found = parse_version(tag)
         if found is not None and found != wanted:
-            yield Finding(
-                (*at, "template", "spec", "containers", 0, "image"), "RG018",
-                f"image tag {tag!r} does not match rayVersion {view.spec.get('rayVersion')!r}",
-            )
+            yield warning((*at, "template", "spec", "containers", 0, "image"), "RG018",
+                          f"image tag {tag!r} does not match rayVersion "
+                          f"{view.spec.get('rayVersion')!r}")
+
+
+def _options_v2(view: ClusterView) -> bool:
+    """IsAutoscalingV2Enabled: autoscalerOptions.version is v2 (the env does not count)."""
+    return mapping(view.spec.get("autoscalerOptions")).get("version") == "v2"
+
+
+def _env_v2(view: ClusterView) -> bool:
+    flag = view.head_env().get(AUTOSCALER_V2_ENV)
+    return flag is not None and str(flag[1].get("value")) in OPERATOR_TRUE
 
 
 @cluster_rule
-def autoscaler_rules(view: ClusterView) -> Iterator[Finding]:
-    head_env = view.head_env()
-    options = mapping(view.spec.get("autoscalerOptions"))
-    flag = head_env.get(AUTOSCALER_V2_ENV)
-    if flag and str(flag[1].get("value")) in TRUE and not view.autoscaling:
-        yield Finding(flag[0], "RG020", "RAY_enable_autoscaler_v2 needs enableInTreeAutoscaling: true")
-    if flag and "version" in options:
+def autoscaler(view: ClusterView, target: Target) -> Iterator[Finding]:
+    flag = view.head_env().get(AUTOSCALER_V2_ENV)
+    options = view.spec.get("autoscalerOptions")
+    value = str(flag[1].get("value")) if flag else None
+    if flag and value in OPERATOR_TRUE and not view.autoscaling:
+        yield Finding(flag[0], "RG020",
+                      f"{AUTOSCALER_V2_ENV}={value} needs enableInTreeAutoscaling: true")
+    elif flag and value in ("True", "TRUE"):
+        yield warning(flag[0], "RG090", f"the operator reads {AUTOSCALER_V2_ENV}={value!r} as off: "
+                      "only '1' and 'true' turn autoscaler v2 on",
+                      hint="set autoscalerOptions.version: v2")
+    if options is not None and not view.autoscaling:
+        yield warning((*view.at, "autoscalerOptions"), "RG091",
+                      "autoscalerOptions take effect only with enableInTreeAutoscaling: true")
+    if not view.autoscaling:
+        return
+    if flag and "version" in mapping(options):
         yield Finding((*view.at, "autoscalerOptions", "version"), "RG021",
-                      "set autoscalerOptions.version or the RAY_enable_autoscaler_v2 env, not both")
-    if view.autoscaling and view.autoscaler_v2():
+                      f"set autoscalerOptions.version or the {AUTOSCALER_V2_ENV} env, not both")
+    if _options_v2(view):
         for at, group in view.groups():
             policy = pod_spec(group).get("restartPolicy")
-            if policy not in (None, "Never"):
+            if policy not in (None, "", "Never"):
                 yield Finding((*at, "template", "spec", "restartPolicy"), "RG019",
                               f"autoscaler v2 needs restartPolicy Never (or unset), got {policy!r}")
-    for i, entry in items(options.get("env")):
-        if entry.get("name") == AUTOSCALER_START_CMD_ENV:
-            yield Finding((*view.at, "autoscalerOptions", "env", i), "RG029",
-                          f"{AUTOSCALER_START_CMD_ENV} is reserved for the operator")
-    for at, group in view.workers():
-        if group.get("suspend") is True and view.autoscaling:
-            yield Finding((*at, "suspend"), "RG028",
-                          "a worker group cannot be suspended while the autoscaler is on")
-        if "idleTimeoutSeconds" in group and not (view.autoscaling and view.autoscaler_v2()):
-            yield Finding((*at, "idleTimeoutSeconds"), "RG033",
-                          "takes effect only with autoscaler v2 (autoscalerOptions.version: v2)",
-                          severity="warning")
-        if group.get("priority") and not (view.autoscaler_v2() and _at_least(view, (2, 56, 0))):
-            yield Finding((*at, "priority"), "RG032",
-                          "worker group priority needs autoscaler v2 and Ray >= 2.56.0")
-
-
-def _at_least(view: ClusterView, version: tuple[int, int, int]) -> bool:
-    found = view.ray_version()
-    return found is not None and found >= version
 
 
 @cluster_rule
-def fault_tolerance_rules(view: ClusterView) -> Iterator[Finding]:
+def autoscaler_options(view: ClusterView, target: Target) -> Iterator[Finding]:
+    options = mapping(view.spec.get("autoscalerOptions"))
+    at = (*view.at, "autoscalerOptions")
+    idle = options.get("idleTimeoutSeconds")
+    if target.since("1.6") and isinstance(idle, int) and idle < 0:
+        yield Finding((*at, "idleTimeoutSeconds"), "RG049", f"must not be negative, got {idle}")
+    if target.since("1.7"):
+        for i, entry in items(options.get("env")):
+            if entry.get("name") == AUTOSCALER_START_CMD_ENV:
+                yield Finding((*at, "env", i), "RG029",
+                              f"{AUTOSCALER_START_CMD_ENV} is managed by KubeRay")
+
+
+@cluster_rule
+def worker_groups(view: ClusterView, target: Target) -> Iterator[Finding]:
+    v2 = _options_v2(view) or _env_v2(view)
+    for at, group in view.workers():
+        if group.get("suspend") is True:
+            if not target.enabled("RayJobDeletionPolicy"):
+                yield Finding((*at, "suspend"), "RG028",
+                              "a worker group can be suspended only with the RayJobDeletionPolicy "
+                              "feature gate", hint=target.flag("RayJobDeletionPolicy"))
+            elif view.autoscaling:
+                yield Finding((*at, "suspend"), "RG028",
+                              "a worker group cannot be suspended while the autoscaler is on")
+        idle = group.get("idleTimeoutSeconds")
+        if target.since("1.6") and isinstance(idle, int):
+            if idle < 0:
+                yield Finding((*at, "idleTimeoutSeconds"), "RG049", f"must not be negative, got {idle}")
+            elif not v2:
+                yield Finding((*at, "idleTimeoutSeconds"), "RG033",
+                              "needs autoscaler v2 (autoscalerOptions.version: v2)")
+        priority = group.get("priority")
+        if target.since("1.7") and isinstance(priority, int) and priority != 0:
+            yield from _priority(view, (*at, "priority"), v2)
+
+
+def _priority(view: ClusterView, at: FieldPath, v2: bool) -> Iterator[Finding]:
+    version = view.spec.get("rayVersion")
+    found = parse_version(version)
+    if not version:
+        yield Finding(at, "RG032", "priority needs rayVersion (Ray >= 2.56.0)")
+    elif found is None:
+        yield Finding(at, "RG032", f"priority needs a rayVersion the operator can parse, "
+                      f"got {version!r}")
+    elif found < (2, 56, 0):
+        yield Finding(at, "RG032", f"priority needs Ray >= 2.56.0, got {version}")
+    elif not v2:
+        yield Finding(at, "RG032", "priority needs autoscaler v2 (autoscalerOptions.version: v2)")
+
+
+@cluster_rule
+def fault_tolerance(view: ClusterView, target: Target) -> Iterator[Finding]:
     env = view.head_env()
     head_params = mapping(view.head().get("rayStartParams"))
     head_at = view.head_path()
-    for at, group in view.groups():
+    if head_params.get("redis-username"):
+        yield Finding((*head_at, "rayStartParams", "redis-username"), "RG024",
+                      "not allowed: use gcsFaultToleranceOptions.redisUsername")
+    for at, group in view.workers():
         if "redis-username" in mapping(group.get("rayStartParams")):
-            yield Finding((*at, "rayStartParams", "redis-username"), "RG024",
-                          "not allowed: use gcsFaultToleranceOptions.redisUsername")
+            yield warning((*at, "rayStartParams", "redis-username"), "RG094",
+                          "a worker does not connect to Redis: the operator ignores this")
     if REDIS_USERNAME in env:
         yield Finding(env[REDIS_USERNAME][0], "RG024",
                       "not allowed: use gcsFaultToleranceOptions.redisUsername")
-    if view.ft_options and view.ft_annotation:
+    if view.ft_options and view.annotations.get(FT_ENABLED):
         yield Finding((*view.at, "gcsFaultToleranceOptions"), "RG025",
                       f"use gcsFaultToleranceOptions or the {FT_ENABLED} annotation, not both")
     if RAY_REDIS_ADDRESS in env and not (view.ft_options or view.ft_annotation):
         yield Finding(env[RAY_REDIS_ADDRESS][0], "RG026",
-                      "RAY_REDIS_ADDRESS is set but GCS fault tolerance is not enabled")
+                      f"{RAY_REDIS_ADDRESS} is set but GCS fault tolerance is not enabled")
     if not view.ft_options:
         return
     duplicated = "is set in gcsFaultToleranceOptions; remove it here"
-    if "redis-password" in head_params:
+    if head_params.get("redis-password"):
         yield Finding((*head_at, "rayStartParams", "redis-password"), "RG027",
                       f"the Redis password {duplicated}")
     for name in (REDIS_PASSWORD, RAY_REDIS_ADDRESS):
         if name in env:
             yield Finding(env[name][0], "RG027", f"{name}: the Redis setting {duplicated}")
-    if EXTERNAL_STORAGE_NAMESPACE in view.annotations:
+    if view.annotations.get(EXTERNAL_STORAGE_NAMESPACE):
         yield Finding(("metadata", "annotations", EXTERNAL_STORAGE_NAMESPACE), "RG027",
                       "use gcsFaultToleranceOptions.externalStorageNamespace instead")
 
 
 @cluster_rule
-def auth_options(view: ClusterView) -> Iterator[Finding]:
+def auth_options(view: ClusterView, target: Target) -> Iterator[Finding]:
     auth = mapping(view.spec.get("authOptions"))
     at = (*view.at, "authOptions")
-    found = view.ray_version()
-    if auth.get("mode") == "token" and found is not None and found < (2, 52, 0):
-        yield Finding((*at, "mode"), "RG031", "token authentication needs Ray >= 2.52.0")
-    if auth.get("enableK8sTokenAuth") and found is not None and found < (2, 55, 0):
-        yield Finding((*at, "enableK8sTokenAuth"), "RG031",
-                      "Kubernetes token authentication needs Ray >= 2.55.0")
-
-
-ALPHA_FIELDS = {
-    "networkPolicy": "RayClusterNetworkPolicy",
-    "tlsOptions": "RayClusterMTLS",
-    "historyServerOptions": "RayClusterHistoryServer",
-}
-
-
-@cluster_rule
-def alpha_features(view: ClusterView) -> Iterator[Finding]:
-    for name, gate in ALPHA_FIELDS.items():
-        if name in view.spec:
-            yield Finding((*view.at, name), "RG104",
-                          f"needs the operator's {gate} feature gate (alpha, off by default)",
-                          severity="warning")
-    backend = mapping(view.spec.get("gcsFaultToleranceOptions")).get("backend")
-    if backend == "rocksdb":
-        yield Finding((*view.at, "gcsFaultToleranceOptions", "backend"), "RG104",
-                      "rocksdb needs the GCSFaultToleranceEmbeddedStorage feature gate "
-                      "(alpha, off by default)", severity="warning")
+    k8s = auth.get("enableK8sTokenAuth") is True
+    if auth.get("mode") != "token":
+        if k8s:
+            yield Finding((*at, "enableK8sTokenAuth"), "RG031",
+                          "Kubernetes token authentication needs authOptions.mode: token")
+        return
+    version = view.spec.get("rayVersion")
+    found = parse_version(version)
+    if not version:
+        yield Finding((*at, "mode"), "RG031", "token authentication needs rayVersion (Ray >= 2.52.0)")
+    elif found is None:
+        yield Finding((*view.at, "rayVersion"), "RG031",
+                      f"token authentication needs a rayVersion the operator can parse, got {version!r}")
+    elif found < (2, 52, 0):
+        yield Finding((*at, "mode"), "RG031", f"token authentication needs Ray >= 2.52.0, got {version}")
+    elif k8s and target.since("1.6"):
+        if found < (2, 55, 0):
+            yield Finding((*at, "enableK8sTokenAuth"), "RG031",
+                          f"Kubernetes token authentication needs Ray >= 2.55.0, got {version}")
+        elif auth.get("secretName"):
+            yield Finding((*at, "secretName"), "RG031",
+                          "Kubernetes token authentication takes no secretName")

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator.diagnostics import Diagnostic, Finding
-from generator.kuberay import ClusterView
+from generator.kuberay import API_VERSIONS, ClusterView, Target
 from generator.models.parse import Spec
 from generator.references import SpecIndex
 
-ObjectRule = Callable[[dict[str, Any]], Iterable[Finding]]
-ClusterRule = Callable[[ClusterView], Iterable[Finding]]
+ObjectRule = Callable[[dict[str, Any], Target], Iterable[Finding]]
+ClusterRule = Callable[[ClusterView, Target], Iterable[Finding]]
 # a spec rule's findings are at paths of the spec; a Diagnostic stands in another file
 SpecRule = Callable[[Spec, SpecIndex], Iterable[Finding | Diagnostic]]
 
@@ -27,7 +27,8 @@ _SPEC_RULES: dict[str, list[SpecRule]] = {}
 
 
 def object_rule(*kinds: str) -> Callable[[ObjectRule], ObjectRule]:
-    """Register a rule for objects of ``kinds`` (``group/version Kind``, or ``*``)."""
+    """Register a rule for objects of ``kinds`` (a KubeRay kind, in every served
+    version, or ``*`` for every object)."""
 
     def register(fn: ObjectRule) -> ObjectRule:
         for kind in kinds:
@@ -54,15 +55,17 @@ def spec_rule(*kinds: str) -> Callable[[SpecRule], SpecRule]:
     return register
 
 
-def check_object(obj: dict[str, Any]) -> list[Finding]:
-    """Every object rule of the object's kind, then every cluster rule on its cluster."""
-    key = f"{obj.get('apiVersion')} {obj.get('kind')}"
+def check_object(obj: dict[str, Any], target: Target) -> list[Finding]:
+    """Every object rule of the object's kind, then every cluster rule on its cluster,
+    as the ``target`` operator release with its feature gates would apply them."""
+    kuberay = obj.get("apiVersion") in API_VERSIONS
+    kind = str(obj.get("kind")) if kuberay else ""
     out: list[Finding] = []
-    for fn in (*_OBJECT_RULES.get(key, ()), *_OBJECT_RULES.get("*", ())):
-        out.extend(fn(obj))
-    view = ClusterView.of(obj) if obj.get("apiVersion") == "ray.io/v1" else None
+    for fn in (*_OBJECT_RULES.get(kind, ()), *_OBJECT_RULES.get("*", ())):
+        out.extend(fn(obj, target))
+    view = ClusterView.of(obj) if kuberay else None
     if view is not None:
-        out.extend(finding for fn in _CLUSTER_RULES for finding in fn(view))
+        out.extend(finding for fn in _CLUSTER_RULES for finding in fn(view, target))
     return out
 
 

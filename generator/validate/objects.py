@@ -9,6 +9,7 @@ from generator.fieldpath import dotted
 from generator.load.documents import Document
 from generator.render.base import Rendered
 from generator.rules import check_object
+from generator.rules.catalog import strict
 from generator.schemas import OutputSchemas
 
 
@@ -17,11 +18,13 @@ def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic
     assert item.spec is not None
     doc = item.spec.doc
     out = []
-    for finding in [*check_object(item.obj), *schemas.validate(item.obj)]:
+    findings = [*check_object(schemas.prepared(item.obj), schemas.target),
+                *schemas.validate(item.obj)]
+    for finding in findings:
         message = finding.message
         if finding.code == "RG030":
             message = f"{message} ({_where(item, finding.path)})"
-        out.append(doc.report(finding, at=item.origins.locate(finding.path), message=message))
+        out.append(doc.report(strict(finding), at=item.origins.locate(finding.path), message=message))
     return out
 
 
@@ -37,7 +40,8 @@ def validate_manifest(doc: Document, schemas: OutputSchemas) -> list[Diagnostic]
     data: Any = doc.data
     if not isinstance(data, dict):
         return [doc.diagnostic((), "RG006", "a manifest must be a mapping")]
-    findings = [*check_object(data), *schemas.validate(data, prepare=True, missing_ok=True)]
+    findings = [*check_object(schemas.prepared(data), schemas.target),
+                *schemas.validate(data, prepare=True, missing_ok=True)]
     return [doc.report(finding) for finding in findings]
 
 

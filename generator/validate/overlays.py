@@ -20,6 +20,7 @@ from generator.kustomize import KUSTOMIZATION
 from generator.load import plain
 from generator.load.documents import Document
 from generator.rules import check_object
+from generator.rules.catalog import strict
 from generator.schemas import OutputSchemas
 
 _REMOTE = re.compile(r"^([a-z]+://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
@@ -54,8 +55,9 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Dia
     patches = _patches(overlay, doc.data)
     out: list[Diagnostic] = []
     for obj in objects:
-        findings = [*check_object(obj), *schemas.validate(obj, prepare=True, missing_ok=True)]
-        out.extend(_report(doc, shown, obj, finding, patches) for finding in findings)
+        findings = [*check_object(schemas.prepared(obj), schemas.target),
+                    *schemas.validate(obj, prepare=True, missing_ok=True)]
+        out.extend(_report(doc, shown, obj, strict(finding), patches) for finding in findings)
     return out
 
 

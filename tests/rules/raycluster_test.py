@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
+from generator.kuberay import Target
 from generator.rules import CODES, check_object
+
+TARGET = Target.of()
 
 Manifest = dict[str, Any]
 
@@ -66,7 +69,9 @@ def chain(*steps: Callable[[Manifest], None]) -> Callable[[Manifest], None]:
 CASES: dict[str, tuple[Callable[[Manifest], None], Callable[[Manifest], None]]] = {
     "RG011": (lambda m: m["metadata"].update(name="x" * 54),
               lambda m: m["metadata"].update(name="x" * 53)),
-    "RG012": (lambda m: worker(m).update(minReplicas=6),
+    "RG012": (lambda m: worker(m).update(replicas=9),
+              lambda m: worker(m).update(minReplicas=5, replicas=5)),
+    "RG047": (lambda m: worker(m).update(minReplicas=6),
               lambda m: worker(m).update(minReplicas=5, replicas=5)),
     "RG016": (lambda m: (worker(m).update(resources={"CPU": "2"}),
                          worker(m)["rayStartParams"].update({"num-cpus": "2"})),
@@ -118,7 +123,11 @@ CASES: dict[str, tuple[Callable[[Manifest], None], Callable[[Manifest], None]]] 
                     lambda m: worker(m).update(priority=5))),
     "RG033": (lambda m: worker(m).update(idleTimeoutSeconds=60),
               chain(lambda m: autoscale(m, "v2"), lambda m: worker(m).update(idleTimeoutSeconds=60))),
-    "RG034": (lambda m: m["spec"]["workerGroupSpecs"].append(copy.deepcopy(worker(m))),
+    "RG034": (lambda m: worker(m)["template"]["spec"]["containers"].append(
+                  copy.deepcopy(worker(m)["template"]["spec"]["containers"][0])),
+              lambda m: worker(m)["template"]["spec"]["containers"].append(
+                  {**copy.deepcopy(worker(m)["template"]["spec"]["containers"][0]), "name": "x"})),
+    "RG093": (lambda m: m["spec"]["workerGroupSpecs"].append(copy.deepcopy(worker(m))),
               lambda m: m["spec"]["workerGroupSpecs"].append(
                   {**copy.deepcopy(worker(m)), "groupName": "other"})),
     "RG100": (lambda m: worker(m)["template"]["spec"]["containers"][0].update(
@@ -130,7 +139,7 @@ CASES: dict[str, tuple[Callable[[Manifest], None], Callable[[Manifest], None]]] 
 
 
 def codes(m: Manifest) -> set[str]:
-    return {finding.code for finding in check_object(m)}
+    return {finding.code for finding in check_object(m, TARGET)}
 
 
 def test_base_manifest_is_clean() -> None:
@@ -158,6 +167,7 @@ def test_every_rule_code_is_catalogued() -> None:
 def test_rule_points_at_the_field() -> None:
     broken = base()
     worker(broken).update(minReplicas=6)
-    (finding,) = check_object(broken)
+    (finding,) = check_object(broken, TARGET)
+    assert finding.code == "RG047"
     assert finding.path == ("spec", "workerGroupSpecs", 0, "maxReplicas")
     assert finding.message == "must be >= minReplicas (5 < 6)"

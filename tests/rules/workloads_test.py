@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.kuberay import Target
 from generator.rules import check_object
 from generator.rules.serve import check_serve_config
+
+TARGET = Target.of()
 
 Manifest = dict[str, Any]
 CLUSTER = {"rayVersion": "2.52.0",
@@ -110,7 +113,10 @@ CASES: dict[str, tuple[Callable[[], Manifest], Callable[[Manifest], Any], Callab
                                      "condition": {"jobStatus": "SUCCEEDED"}}]}),
               lambda m: m["spec"].update(deletionStrategy={"deletionRules": [
                   {"policy": "DeleteCluster", "condition": {"jobStatus": "SUCCEEDED"}}]})),
-    "RG053": (job, lambda m: m["spec"].update(clusterSelector={"ray.io/cluster": "x"}),
+    "RG053": (job, lambda m: m["spec"].pop("rayClusterSpec"),
+              lambda m: (m["spec"].pop("rayClusterSpec"),
+                         m["spec"].update(clusterSelector={"ray.io/cluster": "x"}))),
+    "RG092": (job, lambda m: m["spec"].update(clusterSelector={"ray.io/cluster": "x"}),
               lambda m: (m["spec"].pop("rayClusterSpec"),
                          m["spec"].update(clusterSelector={"ray.io/cluster": "x"}))),
     "RG054": (job, lambda m: (m["spec"].pop("rayClusterSpec"), m["spec"].update(
@@ -133,7 +139,7 @@ CASES: dict[str, tuple[Callable[[], Manifest], Callable[[Manifest], Any], Callab
 
 
 def codes(m: Manifest) -> set[str]:
-    return {f.code for f in check_object(m)}
+    return {f.code for f in check_object(m, TARGET)}
 
 
 @pytest.mark.parametrize("make", [service, job])
