@@ -96,14 +96,22 @@ def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
 @STRICT
 @click.option("--skip-overlays", is_flag=True,
               help="Do not build the overlays (no kustomize needed).")
+@click.option("--kuberay-version", default=None, metavar="VERSION",
+              help="The operator release to validate for: 1.5, 1.6 or 1.7 (default: "
+                   "kuberayVersion in ray-gitops.yaml, else 1.7).")
+@click.option("--feature-gates", default=None, metavar="Name=true,...",
+              help="The operator's feature gates, in its own flag syntax (over featureGates "
+                   "in ray-gitops.yaml and the release's defaults).")
 @common
 def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
-             strict: bool, skip_overlays: bool) -> int:
+             strict: bool, skip_overlays: bool, kuberay_version: str | None,
+             feature_gates: str | None) -> int:
     """Validate specs and overlays (all by default), or the given spec files, overlay
     folders, rendered manifests and plain KubeRay manifests."""
     from generator.commands import validate as command
 
-    return command.run(paths, root, fmt, quiet, strict, skip_overlays)
+    return command.run(paths, root, fmt, quiet, strict, skip_overlays, kuberay_version,
+                       feature_gates)
 
 
 @main.command()

@@ -38,6 +38,8 @@ KINDS: dict[str, SpecKind] = {kind.name: kind for kind in (
              ("RayService", "ConfigMap"), ("cluster",)),
     SpecKind("RayJob", "workloads:RayJob", "workloads:render_rayjob",
              ("RayJob", "ConfigMap"), ("cluster",)),
+    SpecKind("RayCronJob", "workloads:RayCronJob", "workloads:render_raycronjob",
+             ("RayCronJob", "ConfigMap"), ("job", "cluster")),
 )}
 KIND_NAMES = tuple(KINDS)
 CLUSTER_KINDS = tuple(kind.name for kind in KINDS.values() if kind.cluster is not None)

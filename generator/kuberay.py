@@ -122,7 +122,7 @@ class Target:
 
     def flag(self, gate: str) -> str:
         """How the operator turns a gate on."""
-        return f"--feature-gates={gate}=true (featureGates: {{{gate}: true}} in ray-gitops.yaml)"
+        return f"--feature-gates={gate}=true, or featureGates: {{{gate}: true}} in ray-gitops.yaml"
 
 
 def parse_gates(text: str) -> dict[str, bool]:

@@ -73,8 +73,8 @@ def validate_files(repo: Repo, files: list[Path]) -> Result:
             continue
         if _is_spec_file(path, docs, repo):
             spec_files.append(path)
-        else:
-            manifests.extend(docs)
+        else:  # read again as the API server reads it (YAML 1.1 numbers and booleans)
+            manifests.extend(load_file(path, repo.shown(path), kubernetes=True))
     if spec_files:
         shown = {repo.shown(p) for p in spec_files}
         found = build(repo, extra=spec_files, emit=False, only=shown).result

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import InvalidInput, UsageError
+from generator.kuberay import Target, parse_gates, release
 from generator.load.documents import Document, load_file
 from generator.models.parse import parse_model
 from generator.models.settings import CONFIG_FILE, Settings
@@ -39,6 +40,22 @@ class Repo:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+    def targeting(self, version: str | None, gates: str | None) -> Repo:
+        """This repository validated for another operator (``--kuberay-version``,
+        ``--feature-gates``): the flags win over ray-gitops.yaml."""
+        if version is None and gates is None:
+            return self
+        try:
+            wanted = release(version or self.settings.kuberay_version).version
+            flags = parse_gates(gates) if gates else {}
+            merged = {**(self.settings.feature_gates if version is None else {}), **flags}
+            Target.of(wanted, merged)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        settings = self.settings.model_copy(
+            update={"kuberay_version": wanted, "feature_gates": merged})
+        return replace(self, settings=settings)
 
     def spec_files(self) -> list[Path]:
         if not self.specs_dir.is_dir():

@@ -30,7 +30,8 @@ def test_import_then_render_gives_the_same_object(
     selector = "clusterSelector" in imported.output  # the cluster it runs on, as a spec
     if selector:
         specs["test-cluster.yaml"] = (ROOT / "specs" / "test-cluster.yaml").read_text()
-    root = make_repo(specs, templates=selector)
+    config = 'rayVersion: "2.52.0"\nfeatureGates: {RayCronJob: true}\n'
+    root = make_repo(specs, templates=selector, config=config)
     result = build(open_repo(root))
     assert result.result.diagnostics == [], [d.text() for d in result.result.diagnostics]
     original = yaml.safe_load(manifest.read_text())

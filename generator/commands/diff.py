@@ -14,6 +14,7 @@ from generator.errors import Exit, UsageError
 from generator.pipeline import build
 from generator.repo import open_repo
 from generator.report.changes import DIFF_REPORTERS
+from generator.schemas import OutputSchemas
 
 
 def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None) -> int:
@@ -31,5 +32,7 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
             raise UsageError(f"no overlay {repo.settings.overlays}/{env}")
         after = overlay_objects(repo, now, env)
     label = f"{base}, overlay {env}" if env else base
-    click.echo(DIFF_REPORTERS[fmt](compare(before.objects, after), label))
+    schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
+    changes = compare(before.objects, after, repo.settings.target.release, schemas.transition)
+    click.echo(DIFF_REPORTERS[fmt](changes, label))
     return Exit.OK

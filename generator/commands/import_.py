@@ -23,7 +23,7 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
     for path in files:
         if not path.is_file():
             raise UsageError(f"no such file: {path}")
-        docs.append((path, [d.data for d in load_file(path, str(path))]))
+        docs.append((path, [d.data for d in load_file(path, str(path), kubernetes=True)]))
     imported = None
     try:
         for path, data in docs:

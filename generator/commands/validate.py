@@ -14,8 +14,9 @@ from generator.repo import open_repo
 
 
 def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool,
-        skip_overlays: bool = False) -> int:
-    repo = open_repo(root)
+        skip_overlays: bool = False, kuberay_version: str | None = None,
+        feature_gates: str | None = None) -> int:
+    repo = open_repo(root).targeting(kuberay_version, feature_gates)
     result = Result()
     if not paths:
         repo.require_specs()

@@ -18,12 +18,17 @@ shouldPrepareNewCluster, utils/util.go GenerateHashWithoutReplicasAndWorkersToDe
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from croniter import croniter
+
+from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, dotted
-from generator.kuberay import FT_ENABLED, SERVICE_CLUSTER, ClusterView
+from generator.kuberay import FT_ENABLED, LATEST, RELEASES, SERVICE_CLUSTER, ClusterView, Release
 from generator.load import plain
 from generator.render.base import Rendered
 
@@ -37,6 +42,7 @@ RESTART = "restart"
 NEW_CLUSTER = "new-cluster"
 CREATE = "create"
 DELETE = "delete"
+REFUSED = "refused"  # the API server refuses the update (a CRD transition rule)
 
 
 @dataclass
@@ -63,16 +69,28 @@ def index(objects: list[Rendered]) -> dict[Key, Rendered]:
     return out
 
 
-def compare(before: list[Rendered], after: list[Rendered]) -> list[Change]:
+Refusals = Callable[[dict[str, Any], dict[str, Any]], list[Finding]]
+
+
+def compare(before: list[Rendered], after: list[Rendered], release: Release = RELEASES[LATEST],
+            refusals: Refusals | None = None, now: datetime | None = None) -> list[Change]:
+    """Object by object, what changes and what ``release`` of the operator does with it;
+    ``refusals`` names what the API server refuses in an update (immutable fields)."""
     old, new = index(before), index(after)
     changes = []
     for key in sorted(set(old) | set(new)):
         if key not in old:
-            changes.append(_added(key, new[key]))
+            changes.append(_added(key, new[key], now))
         elif key not in new:
             changes.append(_removed(key, old[key]))
         elif old[key].obj != new[key].obj:
-            changes.append(_changed(key, old[key], new[key]))
+            refused = refusals(old[key].obj, new[key].obj) if refusals else []
+            change = _changed(key, old[key], new[key], release, now)
+            if refused:
+                change.effect = REFUSED
+                change.summary = ("the API server refuses this update: " + "; ".join(
+                    f"{dotted(f.path)}: {f.message}" for f in refused))
+            changes.append(change)
     return changes
 
 
@@ -82,7 +100,10 @@ def _where(item: Rendered) -> tuple[str, int]:
     return item.spec.doc.file, item.spec.doc.pos(("metadata", "name")).line
 
 
-def _added(key: Key, item: Rendered) -> Change:
+def _added(key: Key, item: Rendered, now: datetime | None = None) -> Change:
+    if key[0] == "RayCronJob":
+        return Change(key, "added", CREATE, "a new RayCronJob: " + next_runs(item.obj, now),
+                      [], *_where(item))
     summaries = {
         "RayCluster": "a new Ray cluster: head and worker pods are created",
         "RayService": "a new RayService: its cluster is created, then the Serve applications",
@@ -102,13 +123,19 @@ def _removed(key: Key, item: Rendered) -> Change:
     return Change(key, "removed", DELETE, summary, [], *_where(item))
 
 
-def _changed(key: Key, before: Rendered, after: Rendered) -> Change:
+def _changed(key: Key, before: Rendered, after: Rendered, release: Release,
+             now: datetime | None = None) -> Change:
     fields = list(differences(before.obj, after.obj))
     kind = key[0]
     if kind == "RayService":
-        effect, summary = rayservice_effect(before.obj, after.obj)
+        effect, summary = rayservice_effect(before.obj, after.obj, release)
     elif kind == "RayCluster":
-        effect, summary = raycluster_effect(before.obj, after.obj)
+        effect, summary = raycluster_effect(before.obj, after.obj, release)
+    elif kind == "RayCronJob":
+        effect, summary = IN_PLACE, ("runs from now on use the new schedule and job template "
+                                     "(running jobs keep theirs); " + next_runs(after.obj, now))
+        if after.obj["spec"].get("suspend") and not before.obj["spec"].get("suspend"):
+            effect, summary = IN_PLACE, "suspended: no new runs (running jobs go on)"
     elif kind == "RayJob":
         effect, summary = IGNORED, ("KubeRay does not change a submitted job: the new spec "
                                     "applies when the RayJob is created again")
@@ -158,11 +185,12 @@ def _text_differences(old: str, new: str, path: FieldPath) -> Iterator[tuple[str
 
 # --- RayService (rayservice_controller.go shouldPrepareNewCluster) ----------------------
 
-def hashed_spec(cluster: dict[str, Any]) -> dict[str, Any]:
-    """``rayClusterConfig`` as the operator hashes it: without what it ignores."""
+def hashed_spec(cluster: dict[str, Any], release: Release = RELEASES[LATEST]) -> dict[str, Any]:
+    """A RayClusterSpec as ``release`` of the operator hashes it: without what it ignores
+    (upgradeStrategy from 1.6, the cluster's suspend from 1.7)."""
     spec = copy.deepcopy(cluster)
-    spec.pop("suspend", None)
-    spec.pop("upgradeStrategy", None)
+    for name in release.hash_ignores:
+        spec.pop(name, None)
     head = spec.get("headGroupSpec", {})
     _drop_scheduling(head)
     for group in spec.get("workerGroupSpecs", []):
@@ -181,12 +209,13 @@ def _drop_scheduling(group: dict[str, Any]) -> None:
     pod.pop("schedulingGates", None)
 
 
-def rayservice_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+def rayservice_effect(before: dict[str, Any], after: dict[str, Any],
+                      release: Release = RELEASES[LATEST]) -> tuple[str, str]:
     old, new = before["spec"], after["spec"]
     parts: list[tuple[str, str]] = []
     old_cluster, new_cluster = old.get(SERVICE_CLUSTER, {}), new.get(SERVICE_CLUSTER, {})
     if old_cluster != new_cluster:
-        parts.append(_cluster_upgrade(old_cluster, new_cluster, new))
+        parts.append(_cluster_upgrade(old_cluster, new_cluster, new, release))
     if old.get("serveConfigV2") != new.get("serveConfigV2"):
         parts.append((IN_PLACE, "the Serve config is applied in place, on the running cluster "
                       "(no new cluster, no pod restart)"))
@@ -200,12 +229,13 @@ def rayservice_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[st
 
 
 def _cluster_upgrade(old: dict[str, Any], new: dict[str, Any],
-                     service: dict[str, Any]) -> tuple[str, str]:
-    before, after = hashed_spec(old), hashed_spec(new)
+                     service: dict[str, Any], release: Release) -> tuple[str, str]:
+    before, after = hashed_spec(old, release), hashed_spec(new, release)
     if before == after:
-        return IGNORED, ("NOT applied to the running cluster: KubeRay ignores worker "
-                         "replicas, minReplicas, maxReplicas, tolerations, scheduling gates, "
-                         "upgradeStrategy and suspend of an existing RayService cluster "
+        ignored = ", ".join(["worker replicas, minReplicas, maxReplicas, tolerations, "
+                             "scheduling gates", *release.hash_ignores])
+        return IGNORED, (f"NOT applied to the running cluster: KubeRay {release.version} ignores "
+                         f"{ignored} of an existing RayService cluster "
                          "(the autoscaler owns the replica counts)")
     old_groups = before.get("workerGroupSpecs", [])
     new_groups = after.get("workerGroupSpecs", [])
@@ -230,15 +260,18 @@ def _cluster_upgrade(old: dict[str, Any], new: dict[str, Any],
 
 # --- RayCluster (upgradeStrategy Recreate | None; raycluster_controller.go) --------------
 
-def raycluster_effect(before: dict[str, Any], after: dict[str, Any]) -> tuple[str, str]:
+def raycluster_effect(before: dict[str, Any], after: dict[str, Any],
+                      release: Release = RELEASES[LATEST]) -> tuple[str, str]:
     """The operator hashes a RayCluster's spec as it hashes a RayService's cluster
     (utils/util.go, GenerateHashWithoutReplicasAndWorkersToDelete): replicas, min/max,
     tolerations, scheduling gates and the strategy itself are left out. A different hash
     recreates every pod with Recreate."""
     old, new = before["spec"], after["spec"]
     parts: list[tuple[str, str]] = []
-    if hashed_spec(old) != hashed_spec(new):
-        strategy = new.get("upgradeStrategy", {}).get("type", "None")
+    if hashed_spec(old, release) != hashed_spec(new, release):
+        # upgradeStrategy is new in 1.6: before it, the operator never recreates pods
+        strategy = new.get("upgradeStrategy", {}).get("type", "None") \
+            if release.key >= (1, 6) else "None"
         if strategy == "Recreate":
             parts.append((RESTART, "every pod of the cluster is deleted and recreated with the "
                           "new spec (upgradeStrategy Recreate)"))
@@ -273,6 +306,26 @@ def _scheduling(spec: dict[str, Any]) -> list[Any]:
 
 
 _ORDER = [NONE, IN_PLACE, IGNORED, RESTART, NEW_CLUSTER]
+RUNS_SHOWN = 3
+
+
+def next_runs(obj: dict[str, Any], now: datetime | None = None) -> str:
+    """A RayCronJob's schedule and its next runs, in its time zone (UTC when unset: the
+    operator's own zone, which ray-gitops cannot know)."""
+    spec = obj.get("spec", {})
+    schedule = str(spec.get("schedule", ""))
+    zone_name = spec.get("timeZone")
+    where = zone_name or "UTC, or the operator's time zone"
+    if spec.get("suspend"):
+        return f"schedule {schedule!r} ({where}), suspended: no runs"
+    try:
+        zone = ZoneInfo(zone_name) if zone_name else UTC
+        start = (now or datetime.now(UTC)).astimezone(zone)
+        runs = croniter(schedule, start)
+        times = [runs.get_next(datetime).strftime("%Y-%m-%d %H:%M") for _ in range(RUNS_SHOWN)]
+    except (ValueError, KeyError, ZoneInfoNotFoundError):
+        return f"schedule {schedule!r} ({where})"
+    return f"schedule {schedule!r} ({where}); next runs {', '.join(times)}"
 
 
 def _combine(parts: list[tuple[str, str]]) -> tuple[str, str]:

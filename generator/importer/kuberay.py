@@ -21,6 +21,7 @@ from generator.kuberay import (
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,
     JOB_CLUSTER,
+    JOB_TEMPLATE,
     RAY_CLUSTER_LABEL,
     SERVICE_CLUSTER,
 )
@@ -54,6 +55,11 @@ def import_kuberay(doc: dict[str, Any], out: Imported, source: str) -> None:
         out.specs.append(document("RayService", meta, service))
     elif kind == "RayJob":
         out.specs.append(document("RayJob", meta, _job(spec, out, meta["name"], where, annotations)))
+    elif kind == "RayCronJob":
+        cron: dict[str, Any] = {key: spec[key] for key in ("schedule", "timeZone", "suspend")
+                                if key in spec}
+        cron["job"] = _job(spec.get(JOB_TEMPLATE) or {}, out, meta["name"], where, annotations)
+        out.specs.append(document("RayCronJob", meta, cron))
     else:
         raise Unsupported(f"{source}: ray.io/v1 {kind} is not a kind ray-gitops imports")
 

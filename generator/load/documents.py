@@ -32,6 +32,12 @@ _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
+_OCTAL = re.compile(r"^[-+]?0(o[0-7]+|[0-7]+)$")
+# go-yaml's YAML 1.1 booleans, which a YAML 1.2 reader takes for strings
+_YAML11_BOOLS = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
+                 **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False)}
+MODE_KEYS = ("mode", "defaultMode")  # permission bits, octal in specs too
 _LEADING_TAB = re.compile(r"^ *\t", re.MULTILINE)
 
 
@@ -108,12 +114,17 @@ def _line_col(raw: bytes, offset: int) -> tuple[int, int]:
     return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
 
 
-def load_file(path: Path, shown: str) -> list[Document]:
-    return load_text(read_text(path, shown), shown)
+def load_file(path: Path, shown: str, *, kubernetes: bool = False) -> list[Document]:
+    return load_text(read_text(path, shown), shown, kubernetes=kubernetes)
 
 
-def load_text(text: str, shown: str) -> list[Document]:
-    """Every non-empty document of a YAML stream."""
+def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Document]:
+    """Every non-empty document of a YAML stream.
+
+    Specs are YAML 1.2, but for the permission bits of ``mode`` and ``defaultMode``
+    (``0644`` is octal there, as everyone writes it). ``kubernetes=True`` reads a
+    manifest as the API server's YAML reader does (go-yaml): ``0644`` and ``0o644``
+    are octal, ``yes``/``no``/``on``/``off`` are booleans."""
     _check_text(text, shown)
     yaml = _yaml()
     try:
@@ -129,7 +140,7 @@ def load_text(text: str, shown: str) -> list[Document]:
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        builder = _Builder(shown, yaml.constructor)
+        builder = _Builder(shown, yaml.constructor, kubernetes)
         data = builder.build(node, (), 0)
         if data is None:
             continue
@@ -219,8 +230,9 @@ def _pos(node: Any) -> Pos:
 class _Builder:
     """Turns a node graph into plain data, recording positions, within limits."""
 
-    def __init__(self, shown: str, constructor: Any):
+    def __init__(self, shown: str, constructor: Any, kubernetes: bool = False):
         self.shown = shown
+        self.kubernetes = kubernetes
         self.constructor = constructor
         self.values: dict[FieldPath, Pos] = {}
         self.keys: dict[FieldPath, Pos] = {}
@@ -244,7 +256,7 @@ class _Builder:
         self.values[path] = _pos(node)
         kind = node.id
         if kind == "scalar":
-            return self.scalar(node)
+            return self.scalar(node, path)
         if kind == "sequence":
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         return self.mapping(node, path, depth)
@@ -285,7 +297,11 @@ class _Builder:
                 raise self.fail(item, "RG001", "a merge key (<<) takes a mapping or a list of them")
             yield item
 
-    def scalar(self, node: Any) -> Any:
+    def scalar(self, node: Any, path: FieldPath = ()) -> Any:
+        if node.style is None and node.tag in (_INT, _STR, _BOOL):
+            found = self._yaml11(node.value, path)
+            if found is not None:
+                return found
         tag = node.tag
         if tag == _NULL:
             return None
@@ -294,6 +310,16 @@ class _Builder:
         if tag in (_INT, _FLOAT):
             return self.constructor.construct_object(node)
         return node.value  # strings; timestamps and binary stay as written
+
+
+    def _yaml11(self, text: str, path: FieldPath) -> Any:
+        """A plain scalar as go-yaml reads it, where YAML 1.2 reads it otherwise."""
+        if (self.kubernetes or (path and path[-1] in MODE_KEYS)) and _OCTAL.match(text):
+            sign = -1 if text.startswith("-") else 1
+            return sign * int(text.lstrip("+-").replace("o", "", 1), 8)
+        if self.kubernetes and text in _YAML11_BOOLS:
+            return _YAML11_BOOLS[text]
+        return None
 
 
 def _scalar_text(value: Any) -> str:

@@ -118,6 +118,17 @@ class RayJobSpec(Strict):
     metadata: dict[str, str] = {}
 
 
+    def clusters(self, base: FieldPath) -> Iterator[tuple[FieldPath, ClusterBody]]:
+        if self.cluster is not None:
+            yield (*base, "cluster"), self.cluster
+
+    def references(self, base: FieldPath) -> Iterator[Ref]:
+        if self.cluster is not None:
+            yield from self.cluster.references((*base, "cluster"))
+        if self.cluster_selector:
+            yield Ref("RayCluster", self.cluster_selector, (*base, "clusterSelector"))
+
+
 class RayJob(Strict):
     api_version: Literal["ray-gitops/v1alpha1"]
     kind: Literal["RayJob"]
@@ -125,11 +136,29 @@ class RayJob(Strict):
     spec: RayJobSpec
 
     def clusters(self) -> Iterator[tuple[FieldPath, ClusterBody]]:
-        if self.spec.cluster is not None:
-            yield ("spec", "cluster"), self.spec.cluster
+        return self.spec.clusters(("spec",))
 
     def references(self) -> Iterator[Ref]:
-        if self.spec.cluster is not None:
-            yield from self.spec.cluster.references(("spec", "cluster"))
-        if self.spec.cluster_selector:
-            yield Ref("RayCluster", self.spec.cluster_selector, ("spec", "clusterSelector"))
+        return self.spec.references(("spec",))
+
+
+class RayCronJobSpec(Strict):
+    """A RayJob on a schedule (KubeRay >= 1.6, behind the operator's RayCronJob gate)."""
+
+    schedule: str = Field(min_length=1)  # standard cron: five fields, or @daily and the like
+    time_zone: str | None = None  # an IANA zone (KubeRay >= 1.7); else the operator's
+    suspend: bool | None = None
+    job: RayJobSpec  # each run is a RayJob named <name>-<unix minute>
+
+
+class RayCronJob(Strict):
+    api_version: Literal["ray-gitops/v1alpha1"]
+    kind: Literal["RayCronJob"]
+    metadata: Metadata
+    spec: RayCronJobSpec
+
+    def clusters(self) -> Iterator[tuple[FieldPath, ClusterBody]]:
+        return self.spec.job.clusters(("spec", "job"))
+
+    def references(self) -> Iterator[Ref]:
+        return self.spec.job.references(("spec", "job"))

@@ -42,7 +42,10 @@ def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     annotations = dict(model.metadata.annotations)
     body = cluster_spec(model.spec, spec, ctx, origins, at=("spec",), spec_at=("spec",),
                         owner_annotations=annotations)
-    body["upgradeStrategy"] = {"type": model.spec.upgrade_strategy}
+    # upgradeStrategy is new in KubeRay 1.6: before it, only one written on purpose is
+    # rendered (and then refused, at the spec's line, as a field that release lacks)
+    if ctx.settings.target.since("1.6") or "upgrade_strategy" in model.spec.model_fields_set:
+        body["upgradeStrategy"] = {"type": model.spec.upgrade_strategy}
     origins.add(("spec", "upgradeStrategy"), ("spec", "upgradeStrategy"), keep=False)
     labels = object_labels(spec.app, spec.name, "ray-cluster", model.metadata.labels)
     obj = {

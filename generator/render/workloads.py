@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.kuberay import HEAD_PORTS, JOB_CLUSTER, RAY_CLUSTER_LABEL, SERVE_PORT, SERVICE_CLUSTER
+from generator.fieldpath import FieldPath
+from generator.kuberay import (
+    HEAD_PORTS,
+    JOB_CLUSTER,
+    JOB_TEMPLATE,
+    RAY_CLUSTER_LABEL,
+    SERVE_PORT,
+    SERVICE_CLUSTER,
+)
 from generator.models.parse import Spec
-from generator.models.workloads import RayJob, RayService
+from generator.models.workloads import RayCronJob, RayJob, RayJobSpec, RayService
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
 from generator.render.emit import dump
 from generator.render.labels import object_labels
@@ -67,15 +75,49 @@ def serve_config_text(spec: Spec, ctx: Context) -> str:
 
 def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     model: RayJob = spec.model
+    origins = Origins()
+    origins.add(("metadata",), ("metadata",))
+    annotations = dict(model.metadata.annotations)
+    out = job_spec(model.spec, spec, ctx, origins, ("spec",), ("spec",), annotations)
+    labels = object_labels(spec.app, spec.name, "ray-job", model.metadata.labels, instance=False)
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
+           "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
+    return [Rendered(obj, spec, origins), *_configmaps(model.spec, spec, ctx)]
+
+
+def render_raycronjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
+    model: RayCronJob = spec.model
     body = model.spec
     origins = Origins()
     origins.add(("metadata",), ("metadata",))
     origins.add(("spec",), ("spec",))
     annotations = dict(model.metadata.annotations)
+    out: dict[str, Any] = {"schedule": body.schedule}
+    if body.time_zone is not None:
+        out["timeZone"] = body.time_zone
+    if body.suspend is not None:
+        out["suspend"] = body.suspend
+    out[JOB_TEMPLATE] = job_spec(body.job, spec, ctx, origins, ("spec", JOB_TEMPLATE),
+                                 ("spec", "job"), annotations)
+    labels = object_labels(spec.app, spec.name, "ray-cron-job", model.metadata.labels,
+                           instance=False)
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayCronJob",
+           "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
+    return [Rendered(obj, spec, origins), *_configmaps(body.job, spec, ctx)]
+
+
+def _configmaps(body: RayJobSpec, spec: Spec, ctx: Context) -> list[Generated]:
+    return generated_configmaps(body.cluster, spec, ctx) if body.cluster is not None else []
+
+
+def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: FieldPath,
+             spec_at: FieldPath, annotations: dict[str, str]) -> dict[str, Any]:
+    """A KubeRay RayJobSpec (a RayJob's spec, or a RayCronJob's job template) at ``at``."""
+    origins.add(at, spec_at)
     out: dict[str, Any] = {"entrypoint": body.entrypoint}
     if body.runtime_env is not None:
         out["runtimeEnvYAML"] = dump(body.runtime_env)
-        origins.add(("spec", "runtimeEnvYAML"), ("spec", "runtimeEnv"), keep=False)
+        origins.add((*at, "runtimeEnvYAML"), (*spec_at, "runtimeEnv"), keep=False)
     scalars = {
         "shutdownAfterJobFinishes": body.shutdown_after_job_finishes,
         "ttlSecondsAfterFinished": body.ttl_seconds_after_finished,
@@ -97,19 +139,14 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
         if resources.resources:
             # KubeRay takes custom entrypoint resources as a JSON string
             out["entrypointResources"] = json.dumps(resources.resources, sort_keys=True)
-        origins.add(("spec", "entrypointNumCpus"), ("spec", "entrypointResources", "numCpus"))
-        origins.add(("spec", "entrypointNumGpus"), ("spec", "entrypointResources", "numGpus"))
-        origins.add(("spec", "entrypointResources"), ("spec", "entrypointResources"), keep=False)
-    generated: list[Generated] = []
+        origins.add((*at, "entrypointNumCpus"), (*spec_at, "entrypointResources", "numCpus"))
+        origins.add((*at, "entrypointNumGpus"), (*spec_at, "entrypointResources", "numGpus"))
+        origins.add((*at, "entrypointResources"), (*spec_at, "entrypointResources"), keep=False)
     if body.cluster_selector:
         out["clusterSelector"] = {RAY_CLUSTER_LABEL: body.cluster_selector}
     if body.cluster is not None:
         out[JOB_CLUSTER] = cluster_spec(
-            body.cluster, spec, ctx, origins, at=("spec", JOB_CLUSTER),
-            spec_at=("spec", "cluster"), owner_annotations=annotations,
+            body.cluster, spec, ctx, origins, at=(*at, JOB_CLUSTER),
+            spec_at=(*spec_at, "cluster"), owner_annotations=annotations,
         )
-        generated = generated_configmaps(body.cluster, spec, ctx)
-    labels = object_labels(spec.app, spec.name, "ray-job", model.metadata.labels, instance=False)
-    obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
-           "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
-    return [Rendered(obj, spec, origins), *generated]
+    return out

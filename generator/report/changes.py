@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, RESTART, Change
+from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
 from generator.report.escape import github_data, github_property, markdown_cell
 
 MAX_FIELDS = 12
@@ -18,7 +18,9 @@ BADGES = {
     DELETE: "deleted",
     "in-place": "in place",
     "none": "no effect",
+    REFUSED: "refused by the API server",
 }
+ALERTS = (NEW_CLUSTER, RESTART, IGNORED, DELETE, REFUSED)
 
 
 def _value(value: Any) -> str:
@@ -51,7 +53,7 @@ def report_markdown(changes: list[Change], base: str) -> str:
     lines = [f"### ray-gitops: what this change does on the cluster (against `{base}`)", ""]
     if not changes:
         return "\n".join([*lines, "No object changes."])
-    warnings = [c for c in changes if c.effect in (NEW_CLUSTER, RESTART, IGNORED, DELETE)]
+    warnings = [c for c in changes if c.effect in ALERTS]
     if warnings:
         lines.append("> [!WARNING]")
         for change in warnings:
@@ -88,7 +90,7 @@ def report_json(changes: list[Change], base: str) -> str:
 def report_github(changes: list[Change], base: str) -> str:
     lines = []
     for change in changes:
-        level = "warning" if change.effect in (NEW_CLUSTER, RESTART, IGNORED, DELETE) else "notice"
+        level = "warning" if change.effect in ALERTS else "notice"
         where = f"file={github_property(change.file)},line={change.line}," if change.file else ""
         message = github_data(f"{change.status}: {change.summary}")
         lines.append(f"::{level} {where}title={github_property(change.title)}::{message}")
