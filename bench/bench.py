@@ -10,7 +10,10 @@ Prints:
   kubernetes_validate.validate() on the same core objects, and jsonschema
   (Draft 7) against jsonschema-rs on the same RayClusters;
 - `ray-gitops validate <one spec>` as a pre-commit hook runs it, against
-  `python -c "import pydantic, ruamel.yaml, jsonschema, click"`.
+  `python -c "import pydantic, ruamel.yaml, jsonschema, click"`;
+- operator-exact validation of 150 hand-written ray.io manifests (rules of the
+  target release, CRD schema, the CRDs' CEL rules), in process and as one
+  `ray-gitops validate` process.
 
 Timings are medians of several runs; machines here are shared, so read the
 ratios, not the absolute figures. Not a test: nothing here asserts.
@@ -134,7 +137,8 @@ def bench_render(count: int, runs: int) -> dict[str, Any]:
 def bench_in_process(count: int) -> dict[str, Any]:
     """Stages of one build, in this process, to show where the time goes."""
     sys.path.insert(0, str(ROOT))
-    from generator.pipeline import build, open_repo
+    from generator.pipeline import build
+    from generator.repo import open_repo
 
     with tempfile.TemporaryDirectory() as tmp:
         repo = open_repo(make_repo(Path(tmp), count))
@@ -205,6 +209,55 @@ def bench_hook(runs: int) -> dict[str, float]:
             "python_s": statistics.median(bare), "ratio": statistics.median(ratios)}
 
 
+def manifests(objects: list[dict[str, Any]], folder: Path, count: int = 150) -> list[Path]:
+    """``count`` ray.io manifests (RayClusters, RayServices, RayJobs around the rendered
+    clusters), one file each."""
+    import yaml
+
+    out = []
+    for i in range(count):
+        cluster = objects[i % len(objects)]
+        kind = ("RayCluster", "RayService", "RayJob")[i % 3]
+        spec: dict[str, Any] = cluster["spec"]
+        if kind == "RayService":
+            spec = {"serveConfigV2": "applications: []\n", "rayClusterConfig":
+                    {k: v for k, v in spec.items() if k != "upgradeStrategy"}}
+        elif kind == "RayJob":
+            spec = {"entrypoint": "python job.py", "shutdownAfterJobFinishes": True,
+                    "rayClusterSpec": {k: v for k, v in spec.items() if k != "upgradeStrategy"}}
+        obj = {"apiVersion": "ray.io/v1", "kind": kind,
+               "metadata": {"name": f"m-{i:04d}"}, "spec": spec}
+        path = folder / f"m-{i:04d}.yaml"
+        path.write_text(yaml.safe_dump(obj, sort_keys=False))
+        out.append(path)
+    return out
+
+
+def bench_manifests(objects: list[dict[str, Any]], runs: int) -> dict[str, float]:
+    from generator.load.documents import load_file
+    from generator.schemas import OutputSchemas
+    from generator.validate.objects import validate_manifest
+
+    schemas = OutputSchemas("1.33", "1.7")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        paths = manifests(objects, folder)
+        (folder / "ray-gitops.yaml").write_text("{}\n")
+        docs = [d for p in paths for d in load_file(p, p.name, kubernetes=True)]
+        for doc in docs[:3]:
+            validate_manifest(doc, schemas)  # compile once, as a run does
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            found = [d for doc in docs for d in validate_manifest(doc, schemas)]
+            times.append(time.perf_counter() - start)
+        assert not [d for d in found if d.severity == "error"], found[:3]
+        process = median_process([sys.executable, "-m", "generator", "validate", "-q", "."],
+                                 folder, runs)
+    return {"count": len(docs), "in_process_s": statistics.median(times),
+            "min_s": min(times), "max_s": max(times), "process_s": process}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--specs", type=int, default=1000)
@@ -216,6 +269,7 @@ def main() -> None:
     stages = bench_in_process(n)
     valid = bench_validators(stages["objects"])
     hook = bench_hook(args.runs)
+    lint = bench_manifests(stages["objects"], args.runs)
 
     total = render["seconds"][n]
     per = total * 1000 / n
@@ -242,6 +296,13 @@ def main() -> None:
     print(f"  hook {hook['hook_s'] * 1000:.0f} ms, `python -c \"{IMPORTS}\"` "
           f"{hook['imports_s'] * 1000:.0f} ms, bare python {hook['python_s'] * 1000:.0f} ms: "
           f"{hook['ratio']:.2f}x the imports, median of paired runs (target: <= 2x)")
+
+    print(f"\noperator-exact validation of {lint['count']} hand-written ray.io manifests "
+          "(KubeRay 1.7 rules, CRD schema, CEL rules):")
+    print(f"  in process {lint['in_process_s'] * 1000:.0f} ms "
+          f"({lint['min_s'] * 1000:.0f}-{lint['max_s'] * 1000:.0f}), "
+          f"{lint['in_process_s'] * 1000 / lint['count']:.2f} ms/object (target: well under 1 s); "
+          f"one `ray-gitops validate` process over the files {lint['process_s'] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -10,16 +10,38 @@ update: ``check_transition`` runs them against the object's previous version.
 
 from __future__ import annotations
 
+import importlib.machinery
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
-
-import cel
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
 
 ANY = "*"  # a list item or a map value
+
+
+@cache
+def engine() -> Any:
+    """The Rust extension of common-expression-language, loaded without its package:
+    the package's __init__ imports its interactive shell (prompt_toolkit, ~0.75 s),
+    which a pre-commit hook must not pay for."""
+    spec = importlib.util.find_spec("cel")
+    folders = list(spec.submodule_search_locations or ()) if spec else []
+    found = [so for folder in folders for so in Path(folder).glob("cel.*.so")]
+    if not found:
+        import cel  # another packaging: take the package as it is
+
+        return cel
+    loader = importlib.machinery.ExtensionFileLoader("cel", str(found[0]))
+    module_spec = importlib.util.spec_from_file_location("cel", str(found[0]), loader=loader)
+    assert module_spec is not None
+    module = importlib.util.module_from_spec(module_spec)
+    loader.exec_module(module)
+    return module
 
 
 @dataclass(frozen=True)
@@ -42,7 +64,7 @@ def _walk(node: Any, at: tuple[str, ...]) -> Iterator[Rule]:
     for entry in node.get("x-kubernetes-validations", ()):
         source = entry["rule"]
         yield Rule(at, source, entry.get("message") or f"failed rule: {source}",
-                   cel.compile(source), "oldSelf" in source)
+                   engine().compile(source), "oldSelf" in source)
     for name, sub in (node.get("properties") or {}).items():
         yield from _walk(sub, (*at, name))
     for key in ("items", "additionalProperties"):

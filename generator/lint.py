@@ -11,6 +11,7 @@ from generator.errors import InvalidInput, UsageError
 from generator.kinds import API_VERSION
 from generator.kustomize import KUSTOMIZATION
 from generator.load.documents import Document, load_file
+from generator.models.settings import CONFIG_FILE
 from generator.pipeline import build
 from generator.render.kustomization import CONFIGURATIONS
 from generator.repo import YAML_SUFFIXES, Repo
@@ -18,8 +19,8 @@ from generator.schemas import OutputSchemas
 from generator.validate.objects import validate_manifest
 from generator.validate.overlays import check_overlay
 
-# kustomize's own files in a base: not manifests
-NOT_MANIFESTS = (KUSTOMIZATION, CONFIGURATIONS)
+# kustomize's own files in a base, and ray-gitops's settings: not manifests
+NOT_MANIFESTS = (KUSTOMIZATION, CONFIGURATIONS, CONFIG_FILE)
 
 
 def classify(paths: Iterable[Path], repo: Repo) -> tuple[list[Path], list[Path]]:
@@ -66,15 +67,16 @@ def validate_files(repo: Repo, files: list[Path]) -> Result:
     spec_files: list[Path] = []
     manifests: list[Document] = []
     for path in files:
-        try:
-            docs = load_file(path, repo.shown(path))
+        try:  # as the API server reads it (YAML 1.1 numbers and booleans); specs are
+            # read again by the pipeline, as specs are read
+            docs = load_file(path, repo.shown(path), kubernetes=True)
         except InvalidInput as exc:
             result.extend(exc.diagnostics)
             continue
         if _is_spec_file(path, docs, repo):
             spec_files.append(path)
-        else:  # read again as the API server reads it (YAML 1.1 numbers and booleans)
-            manifests.extend(load_file(path, repo.shown(path), kubernetes=True))
+        else:
+            manifests.extend(docs)
     if spec_files:
         shown = {repo.shown(p) for p in spec_files}
         found = build(repo, extra=spec_files, emit=False, only=shown).result

@@ -18,8 +18,7 @@ def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic
     assert item.spec is not None
     doc = item.spec.doc
     out = []
-    findings = [*check_object(schemas.prepared(item.obj), schemas.target),
-                *schemas.validate(item.obj)]
+    findings = [*check_object(item.obj, schemas.target), *schemas.validate(item.obj)]
     for finding in findings:
         message = finding.message
         if finding.code == "RG030":

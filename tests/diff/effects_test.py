@@ -216,3 +216,70 @@ def test_raycluster_toleration_change_is_hashed_out(cli: Cli, repo: Path) -> Non
     change = changes(cli, repo)["RayCluster/batch"]
     assert change["effect"] == "not-applied"
     assert "left out of the operator's hash" in change["summary"]
+
+
+# --- effects by release, RayCronJob runs and refused updates (compare, no git) -------------
+
+def _rendered(obj: dict[str, Any]) -> Any:
+    from generator.render.base import Rendered
+
+    return Rendered(obj, None)
+
+
+def _service(cluster_suspend: bool | None) -> dict[str, Any]:
+    cluster: dict[str, Any] = {"rayVersion": "2.52.0", "headGroupSpec": {"template": {}}}
+    if cluster_suspend is not None:
+        cluster["suspend"] = cluster_suspend
+    return {"apiVersion": "ray.io/v1", "kind": "RayService", "metadata": {"name": "svc"},
+            "spec": {"rayClusterConfig": cluster}}
+
+
+@pytest.mark.parametrize(("release", "effect"), [("1.6", "new-cluster"), ("1.7", "not-applied")])
+def test_the_upgrade_hash_follows_the_release(release: str, effect: str) -> None:
+    from generator.diff.effects import compare
+    from generator.kuberay import RELEASES
+
+    (change,) = compare([_rendered(_service(None))], [_rendered(_service(True))], RELEASES[release])
+    assert change.effect == effect
+
+
+def test_a_raycluster_is_never_recreated_by_kuberay_15() -> None:
+    from generator.diff.effects import compare
+    from generator.kuberay import RELEASES
+
+    def cluster(image: str) -> dict[str, Any]:
+        return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "c"},
+                "spec": {"upgradeStrategy": {"type": "Recreate"}, "headGroupSpec": {
+                    "template": {"spec": {"containers": [{"image": image}]}}}}}
+
+    before, after = [_rendered(cluster("ray:2.51.0"))], [_rendered(cluster("ray:2.52.0"))]
+    assert compare(before, after, RELEASES["1.7"])[0].effect == "restart"
+    assert compare(before, after, RELEASES["1.5"])[0].effect == "not-applied"
+
+
+def test_a_raycronjob_shows_its_next_runs() -> None:
+    from datetime import UTC, datetime
+
+    from generator.diff.effects import compare
+
+    cron = {"apiVersion": "ray.io/v1", "kind": "RayCronJob", "metadata": {"name": "n"},
+            "spec": {"schedule": "30 2 * * *", "timeZone": "Europe/Paris", "jobTemplate": {}}}
+    now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    (change,) = compare([], [_rendered(cron)], now=now)
+    assert change.summary == ("a new RayCronJob: schedule '30 2 * * *' (Europe/Paris); next runs "
+                              "2026-12-04 02:30, 2026-12-05 02:30, 2026-12-06 02:30")
+
+
+def test_an_update_the_api_server_refuses() -> None:
+    from generator.diff.effects import compare
+    from generator.schemas import OutputSchemas
+
+    def job(managed_by: str) -> dict[str, Any]:
+        return {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "j"},
+                "spec": {"entrypoint": "x", "managedBy": managed_by}}
+
+    schemas = OutputSchemas("1.33", "1.7")
+    (change,) = compare([_rendered(job("ray.io/kuberay-operator"))],
+                        [_rendered(job("kueue.x-k8s.io/multikueue"))], refusals=schemas.transition)
+    assert change.effect == "refused"
+    assert "spec.managedBy: the managedBy field is immutable" in change.summary

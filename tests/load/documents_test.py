@@ -82,3 +82,26 @@ def test_non_scalar_key() -> None:
     with pytest.raises(InvalidInput) as caught:
         load_text("? [a, b]\n: 1\n", "x.yaml")
     assert caught.value.diagnostics[0].code == "RG001"
+
+
+@pytest.mark.parametrize(("text", "value"), [("0644", 420), ("0o644", 420), ("644", 644),
+                                             ("'0644'", "0644"), ("0", 0)])
+def test_manifests_read_numbers_as_kubernetes_does(text: str, value: object) -> None:
+    (doc,) = load_text(f"defaultMode: {text}\nreplicas: {text}\n", "m.yaml", kubernetes=True)
+    assert doc.data == {"defaultMode": value, "replicas": value}
+
+
+@pytest.mark.parametrize(("text", "value"), [("yes", True), ("No", False), ("on", True),
+                                             ("OFF", False), ("y", True), ("'yes'", "yes")])
+def test_manifests_read_yaml11_booleans(text: str, value: object) -> None:
+    (doc,) = load_text(f"readOnly: {text}\n", "m.yaml", kubernetes=True)
+    assert doc.data == {"readOnly": value}
+
+
+@pytest.mark.parametrize(("text", "mode", "other"), [("0644", 420, 644), ("0o644", 420, 420),
+                                                     ("420", 420, 420)])
+def test_specs_read_mode_fields_as_octal(text: str, mode: int, other: int) -> None:
+    (doc,) = load_text(f"defaultMode: {text}\nmode: {text}\nsize: {text}\n", "s.yaml")
+    assert doc.data == {"defaultMode": mode, "mode": mode, "size": other}
+    (doc,) = load_text("readOnly: yes\n", "s.yaml")
+    assert doc.data == {"readOnly": "yes"}  # specs are YAML 1.2 otherwise
