@@ -54,6 +54,7 @@ CODES: dict[str, str] = {
     "RG040": "a Redis address with a namespace suffix (addresses stay namespace-relative)",
     "RG041": "a claim larger than its volume",
     "RG042": "access modes the volume's source cannot serve",
+    "RG043": "a group that asks Ray for GPUs or TPUs its compute template does not have",
     "RG044": "a literal password or token in a spec (reference a Secret)",
     "RG045": "a file outside the repository",
     "RG046": "a PersistentVolume without a claim mounted or used for Redis",

@@ -110,3 +110,34 @@ def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]
         return
     doc = index.serve_config(spec, body.serve_config_file)
     yield from (doc.report(finding) for finding in check_serve_config(doc.data))
+
+
+@spec_rule(*CLUSTER_KINDS)
+def accelerators_exist(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    """A group that tells Ray it has GPUs (or TPUs) must get them from its compute template:
+    otherwise Ray schedules GPU work on a pod without a GPU, and it fails there."""
+    for base, body in spec.model.clusters():
+        for group_at, group in body.groups():
+            found = index.get("ComputeTemplate", group.compute_template, spec.namespace)
+            if found is None:
+                continue
+            template = found.model.spec
+            at = (*base, *group_at)
+            asked = [((*at, "rayStartParams", "num-gpus"), group.ray_start_params.get("num-gpus")),
+                     ((*at, "rayResources", "GPU"), group.ray_resources.get("GPU"))]
+            for path, amount in asked:
+                if _positive(amount) and not template.gpu:
+                    yield Finding(path, "RG043", f"asks Ray for {amount} GPU(s), but compute template "
+                                  f"{found.name!r} has none: give it gpu (and gpuAccelerator)")
+            tpu = group.ray_resources.get("TPU")
+            if _positive(tpu) and "google.com/tpu" not in template.extended_resources:
+                yield Finding((*at, "rayResources", "TPU"), "RG043",
+                              f"asks Ray for {tpu} TPU(s), but compute template {found.name!r} has "
+                              "no google.com/tpu in extendedResources")
+
+
+def _positive(amount: str | None) -> bool:
+    try:
+        return amount is not None and float(amount) > 0
+    except ValueError:
+        return False

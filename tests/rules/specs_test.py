@@ -68,6 +68,8 @@ CASES: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "RG101": ({"r.yaml": REDIS % "persistence: {enabled: false}"}, {"r.yaml": REDIS % PERSISTENT}),
     "RG102": ({"v.yaml": VOLUME % ("reclaimPolicy: Delete\n  " + NFS)},
               {"v.yaml": VOLUME % ("reclaimPolicy: Retain\n  " + NFS)}),
+    "RG043": ({"c.yaml": CLUSTER % ("null", "rayStartParams: {num-gpus: 1}")},
+              {"c.yaml": CLUSTER % ("null", "rayStartParams: {num-gpus: 0}")}),
     "RG014": ({"c.yaml": CLUSTER % ("{redis: redis}", ""), "r.yaml": REDIS.replace(
                   "name: redis}", "name: other}") % PERSISTENT},
               {"c.yaml": CLUSTER % ("{redis: redis}", ""), "r.yaml": REDIS % PERSISTENT}),
@@ -87,3 +89,39 @@ def test_spec_rule_fires(code: str, make_repo: Callable[..., Path]) -> None:
 @pytest.mark.parametrize("code", sorted(CASES))
 def test_spec_rule_keeps_quiet_on_a_near_miss(code: str, make_repo: Callable[..., Path]) -> None:
     assert codes(make_repo, CASES[code][1]) == set()
+
+
+TEMPLATE = """\
+apiVersion: ray-gitops/v1alpha1
+kind: ComputeTemplate
+metadata: {name: t}
+spec: {cpu: 1, %s}
+"""
+
+
+@pytest.mark.parametrize(("fields", "rendered"), [
+    ("memory: 4", "4Gi"), ("memory: 0.5", "0.5Gi"), ("memory: 1.5", "1.5Gi"),
+    ("memory: 512Mi", "512Mi"), ("memory: 4G", "4G"),
+])
+def test_memory_means_what_the_user_meant(fields: str, rendered: str,
+                                          make_repo: Callable[..., Path]) -> None:
+    cluster = CLUSTER.replace("default-template", "t") % ("null", "")
+    result = build(open_repo(make_repo({"t.yaml": TEMPLATE % fields, "c.yaml": cluster},
+                                       templates=False)))
+    assert result.result.ok, [d.text() for d in result.result.diagnostics]
+    (obj,) = [o.obj for o in result.objects if o.kind == "RayCluster"]
+    container = obj["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    assert container["resources"]["limits"]["memory"] == rendered
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ('memory: "4"', "'4' as a string is 4 bytes"),
+    ("memory: 4GB", "write 4Gi (binary) or 4G (decimal)"),
+    ("memory: 4, gpu: 1, gpuAccelerator: Tesla-V100", "A GPU model goes into a nodeSelector"),
+    ("memory: 4, extendedResources: {tpu: 1}", "'tpu' is not an extended resource name"),
+])
+def test_quantities_and_resource_names_the_cluster_would_refuse(
+        fields: str, message: str, make_repo: Callable[..., Path]) -> None:
+    result = build(open_repo(make_repo({"t.yaml": TEMPLATE % fields}, templates=False))).result
+    assert [d.code for d in result.errors] == ["RG013"]
+    assert message in result.errors[0].message
