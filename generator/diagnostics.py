@@ -40,10 +40,11 @@ class Diagnostic:
     hint: str = dataclasses.field(default="", compare=False)
 
     def text(self) -> str:
-        where = f"{self.file}:{self.line}:{self.col}"
-        subject = f"{self.field}: " if self.field else ""
-        hint = f" ({self.hint})" if self.hint else ""
-        return f"{where}: {self.severity} {self.code}: {subject}{self.message}{hint}"
+        """One line, whatever a file or key name holds (a newline, a workflow command)."""
+        where = f"{printable(self.file)}:{self.line}:{self.col}"
+        subject = f"{printable(self.field)}: " if self.field else ""
+        hint = f" ({printable(self.hint)})" if self.hint else ""
+        return f"{where}: {self.severity} {self.code}: {subject}{printable(self.message)}{hint}"
 
 
 @dataclass
@@ -76,6 +77,13 @@ class Result:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(set(self.diagnostics), key=lambda d: (d.file, d.line, d.col, d.code, d.field))
+
+
+def printable(text: str) -> str:
+    """Control characters escaped, as Python writes them (a newline becomes \\n)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def did_you_mean(word: str, choices: Any) -> str:

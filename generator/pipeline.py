@@ -5,6 +5,7 @@ Nothing here writes to disk or prints; commands decide what to do with a Build.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,8 @@ from generator.schemas import OutputSchemas
 from generator.validate.objects import validate_generated, validate_rendered
 
 Items = list[Rendered | Generated]
+# a spec file's stem names its folder in rendered/: a plain name, never ".." or a path
+APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$")
 
 
 @dataclass
@@ -84,8 +87,13 @@ def load_specs(repo: Repo, files: Iterable[Path],
     """Every spec; those of files outside ``only`` are indexed now, validated when used."""
     specs: list[Spec] = []
     problems: list[Diagnostic] = []
+    root, specs_dir = repo.root.resolve(), repo.specs_dir.absolute()
     for path in files:
         shown = repo.shown(path)
+        if path.absolute().is_relative_to(specs_dir) and not path.resolve().is_relative_to(root):
+            problems.append(Diagnostic(shown, 1, 1, "RG045", "", "a spec file that is a symbolic "
+                                       "link out of the repository: not read"))
+            continue
         try:
             docs = load_file(path, shown)
         except InvalidInput as exc:
@@ -125,7 +133,12 @@ def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
         render = kinds.renderer(spec.kind)
         if render is None or (only is not None and spec.doc.file not in only):
             continue
-        first = folders.setdefault(spec.app, spec)
+        first = folders.setdefault(spec.app.lower(), spec)
+        if not APP_NAME.match(spec.app):
+            out.result.extend([spec.doc.diagnostic((), "RG084", f"{spec.doc.file}: the file's name "
+                               f"({spec.app!r}) names its folder in {ctx.settings.rendered}/: use "
+                               "letters, digits, '-', '_' and '.', starting with a letter or digit")])
+            continue
         if first.path != spec.path:
             out.result.extend([_clash(spec, f"spec files {first.doc.file} and {spec.doc.file} "
                                       f"both render into {ctx.settings.rendered}/{spec.app}/")])

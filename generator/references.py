@@ -13,6 +13,12 @@ from generator.models.base import Ref
 from generator.models.parse import Spec
 
 MAX_CONFIGMAP_BYTES = 1 << 20  # the API server's limit for one object
+LISTED = 10  # names listed in a "not found" message
+MAX_HINTED = 2000  # did-you-mean looks among at most this many names (it is quadratic)
+MAX_UNRESOLVED = 200  # "not found" errors in one run; the rest are counted
+NEVER_COPIED = {".netrc", ".npmrc", ".pypirc", ".git-credentials", "credentials", "id_rsa",
+                "id_dsa", "id_ecdsa", "id_ed25519", ".dockercfg", "kubeconfig"}
+SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kubeconfig")
 
 
 class SpecIndex:
@@ -79,6 +85,7 @@ class SpecIndex:
 def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
     """Duplicates anywhere; references of the specs in ``only`` (files), or of all."""
     out = list(index.duplicates)
+    missing = 0
     for spec in index.specs:
         if only is not None and spec.doc.file not in only:
             continue
@@ -92,14 +99,23 @@ def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Dia
                 out.extend(_read_serve_config(index, spec, ref))
             elif index.get(ref.kind, ref.name, spec.namespace) is None:
                 known = index.names(ref.kind)
-                listing = ", ".join(known) if known else "none in the repository"
+                listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"
+                                                      if len(known) > LISTED else "") \
+                    if known else "none in the repository"
+                missing += 1
+                if missing > MAX_UNRESOLVED:
+                    continue
                 out.append(
                     spec.doc.diagnostic(
                         ref.path, "RG014",
                         f"{ref.kind} {ref.name!r} not found (known: {listing})",
-                        hint=did_you_mean(ref.name, known),
+                        hint=did_you_mean(ref.name, known) if len(known) <= MAX_HINTED else "",
                     )
                 )
+    if missing > MAX_UNRESOLVED:
+        first = index.specs[0].doc
+        out.append(Diagnostic(first.file, 1, 1, "RG014", "", f"{missing - MAX_UNRESOLVED} more "
+                              f"references not found (the first {MAX_UNRESOLVED} are listed)"))
     return out
 
 
@@ -114,7 +130,17 @@ def _resolve(index: SpecIndex, spec: Spec, ref: Ref) -> Path | Diagnostic:
     if not target.is_file():
         return spec.doc.diagnostic(ref.path, "RG014", f"file {ref.name!r} not found "
                                    f"(paths are relative to {spec.doc.file})")
+    if _never_copied(target.relative_to(root)):
+        return spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is never copied into "
+                                   "rendered/: git internals, .env files and keys stay where they are")
     return target
+
+
+def _never_copied(path: Path) -> bool:
+    """Files that hold credentials by their nature, whatever their content."""
+    name = path.name.lower()
+    return (any(part.lower() == ".git" for part in path.parts) or name.startswith(".env")
+            or name in NEVER_COPIED or name.endswith(SECRET_SUFFIXES))
 
 
 def _read_serve_config(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
@@ -139,6 +165,9 @@ def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
     target = _resolve(index, spec, ref)
     if isinstance(target, Diagnostic):
         return [target]
+    if target.stat().st_size > MAX_CONFIGMAP_BYTES:  # before reading it
+        return [spec.doc.diagnostic(ref.path, "RG004", f"{ref.name!r} is larger than a ConfigMap "
+                                    f"can hold ({MAX_CONFIGMAP_BYTES} bytes)")]
     raw = target.read_bytes()
     if len(raw) > MAX_CONFIGMAP_BYTES:
         return [spec.doc.diagnostic(ref.path, "RG004", f"{ref.name!r} is larger than a ConfigMap "

@@ -41,6 +41,22 @@ class Repo:
         except ValueError:
             return str(path)
 
+    def check_folders(self) -> None:
+        """specs/, rendered/ and overlays/ stay inside the repository, symbolic links too,
+        and are three different folders."""
+        root = self.root.resolve()
+        seen: dict[Path, str] = {}
+        for key in ("specs", "rendered", "overlays"):
+            folder = (self.root / getattr(self.settings, key)).resolve()
+            if not folder.is_relative_to(root) or folder == root:
+                raise UsageError(f"{key} folder {getattr(self.settings, key)!r} leads outside the "
+                                 f"repository ({folder}): ray-gitops reads and writes inside it only")
+            clash = next((k for f, k in seen.items()
+                          if f == folder or f.is_relative_to(folder) or folder.is_relative_to(f)), None)
+            if clash:
+                raise UsageError(f"the {key} and {clash} folders overlap: give each its own folder")
+            seen[folder] = key
+
     def targeting(self, version: str | None, gates: str | None) -> Repo:
         """This repository validated for another operator (``--kuberay-version``,
         ``--feature-gates``): the flags win over ray-gitops.yaml."""
@@ -92,4 +108,6 @@ def open_repo(root: Path | None) -> Repo:
     parsed = parse_model(docs[0], Settings)
     if isinstance(parsed, list):
         raise InvalidInput(parsed)
-    return Repo(folder, parsed, docs[0])
+    repo = Repo(folder, parsed, docs[0])
+    repo.check_folders()
+    return repo

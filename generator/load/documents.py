@@ -25,7 +25,9 @@ from generator.fieldpath import FieldPath, dotted
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: far above any real spec, far below trouble
 MAX_DEPTH = 64  # nesting of mappings and sequences
-MAX_NODES = 100_000  # per document, counting every alias expansion
+MAX_NODES = 20_000  # per file, counting every alias expansion: ~2 s of parsing, far above any spec
+_NODE_MARKS = re.compile(r":(?=\s)|^\s*- |,", re.MULTILINE)  # what starts or separates a node
+MAX_DOCUMENTS = 1000  # per file
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -128,7 +130,12 @@ def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Docume
     _check_text(text, shown)
     yaml = _yaml()
     try:
-        nodes = list(yaml.compose_all(text))
+        nodes = []
+        for node in yaml.compose_all(text):
+            nodes.append(node)
+            if len(nodes) > MAX_DOCUMENTS:
+                raise InvalidInput.at(shown, node.start_mark.line + 1, 1, "RG004",
+                                      f"more than {MAX_DOCUMENTS} documents in one file")
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -165,7 +172,14 @@ def _check_text(text: str, shown: str) -> None:
         raise InvalidInput.at(shown, line, col, "RG003", "tab in indentation; indent with spaces")
     # libyaml's composer recurses without a limit on flow nesting: a megabyte
     # of "[" crashes the interpreter. Find deep flow nesting before parsing.
+    # parsing is the cost: refuse what would be too many nodes before parsing it
+    marks = len(_NODE_MARKS.findall(text))
+    if marks > MAX_NODES:
+        raise InvalidInput.at(shown, 1, 1, "RG004", f"about {marks} values in one file; the limit "
+                              f"is {MAX_NODES} (split it into several spec files)")
     deep = _flow_too_deep(text)
+    if deep is None:
+        deep = _block_too_deep(text)
     if deep is not None:
         line = text.count("\n", 0, deep) + 1
         col = deep - (text.rfind("\n", 0, deep) + 1) + 1
@@ -203,6 +217,47 @@ def _flow_too_deep(text: str) -> int | None:
         if char not in " \t":
             previous = char
         offset += 1
+    return None
+
+
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(#.*)?$")
+
+
+def _block_too_deep(text: str) -> int | None:
+    """Offset of the first line nested deeper than MAX_DEPTH block collections, if any.
+
+    ruamel's C-accelerated loader (ruamel.yaml.clib) crashes the interpreter on deep
+    block nesting, where the pure-Python one raises RecursionError: count the levels
+    first. Each deeper indentation opens a level, and so does each ``- `` of a compact
+    nested sequence (``- - - x``); the lines of a block scalar (``|``, ``>``) are text."""
+    if len(text) < 2 * MAX_DEPTH:
+        return None
+    stack: list[int] = []
+    scalar_indent = -1  # inside a block scalar: lines indented deeper than this are text
+    offset = 0
+    for line in text.split("\n"):
+        start = offset
+        offset += len(line) + 1
+        stripped = line.lstrip(" ")
+        indent = len(line) - len(stripped)
+        if not stripped or stripped.startswith("#"):
+            continue
+        if scalar_indent >= 0:
+            if indent > scalar_indent:
+                continue
+            scalar_indent = -1
+        while stack and stack[-1] >= indent:
+            stack.pop()
+        stack.append(indent)
+        column = indent
+        while stripped.startswith("- ") or stripped == "-":
+            stripped = stripped[2:].lstrip(" ")
+            column += 2
+            stack.append(column)
+        if len(stack) > MAX_DEPTH + 1:  # the root collection is level 0
+            return start
+        if _BLOCK_SCALAR.search(stripped):
+            scalar_indent = indent
     return None
 
 
@@ -308,7 +363,11 @@ class _Builder:
         if tag == _BOOL:
             return node.value.lower() == "true"
         if tag in (_INT, _FLOAT):
-            return self.constructor.construct_object(node)
+            try:
+                return self.constructor.construct_object(node)
+            except ValueError:  # Python refuses int() of more than 4300 digits
+                raise self.fail(node, "RG004", "a number too long to be one "
+                                f"({len(node.value)} characters)") from None
         return node.value  # strings; timestamps and binary stay as written
 
 

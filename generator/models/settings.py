@@ -28,6 +28,7 @@ class Settings(Strict):
     feature_gates: dict[str, bool] = {}
     kubernetes_version: str = Field(default="1.33", pattern=r"^v?1\.\d+(\.\d+)?$")
     ray_version: str = Field(default=DEFAULT_RAY_VERSION, pattern=r"^\d+\.\d+\.\d+$")
+    # folders, relative to the repository root and inside it
     specs: str = "specs"
     rendered: str = "rendered"
     overlays: str = "overlays"
@@ -35,6 +36,17 @@ class Settings(Strict):
     # validated when rendered (generator.delivery), so commands that do not
     # render it do not pay for its models
     delivery: dict[str, Any] | None = None
+
+    @field_validator("specs", "rendered", "overlays")
+    @classmethod
+    def _folder(cls, value: str) -> str:
+        parts = value.replace("\\", "/").split("/")
+        if value.startswith("/") or not value.strip() or any(p in ("", ".", "..") for p in parts) \
+                or parts[0].lower() == ".git" or any(ord(c) < 32 for c in value):
+            raise PydanticCustomError(
+                "RG045", "'{value}' must be a folder inside the repository, such as rendered "
+                "or deploy/rendered (no '..', '.', absolute path or .git)", {"value": value})
+        return value
 
     @field_validator("kuberay_version")
     @classmethod

@@ -23,7 +23,11 @@ from generator.rules import check_object
 from generator.rules.catalog import strict
 from generator.schemas import OutputSchemas
 
-_REMOTE = re.compile(r"^([a-z]+://|git@|github\.com/|gitlab\.com/|bitbucket\.org/)")
+# a URL in any case (HTTPS://, git::https://, ssh://), scp-like git (git@host:), or a
+# host-first address as kustomize accepts them (github.com/org/repo)
+_REMOTE = re.compile(r"^([a-z][a-z0-9+.-]*::|[a-z][a-z0-9+.-]*://|[\w.-]+@[\w.-]+:|"
+                     r"(github|gitlab|bitbucket)\.(com|org)/)", re.IGNORECASE)
+MAX_KUSTOMIZATIONS = 200  # nested kustomizations one overlay may reach
 
 
 @dataclass(frozen=True)
@@ -72,26 +76,68 @@ def _report(doc: Document, shown: str, obj: dict[str, Any], finding: Finding,
 
 
 def _outside(root: Path, overlay: Path, doc: Document) -> list[Diagnostic]:
-    """Resources, components and patch files must stay inside the repository."""
-    out = []
-    data = doc.data
-    entries: list[tuple[FieldPath, Any]] = []
-    for key in ("resources", "components", "bases", "patchesStrategicMerge"):
-        entries += [((key, i), v) for i, v in enumerate(data.get(key) or [])]
-    for i, patch in enumerate(data.get("patches") or []):
-        if isinstance(patch, dict) and "path" in patch:
-            entries.append((("patches", i, "path"), patch["path"]))
-    for at, value in entries:
-        if not isinstance(value, str):
+    """Everything the overlay builds from, at any depth (resources, components, bases,
+    patches, generators' files), stays inside the repository: kustomize fetches remote
+    bases itself, and an outside path reaches beyond what git reviews."""
+    out: list[Diagnostic] = []
+    seen: set[Path] = set()
+    queue: list[tuple[Path, Any, str]] = [(overlay, doc.data, "")]
+    while queue and len(seen) < MAX_KUSTOMIZATIONS:
+        folder, data, via = queue.pop()
+        if folder.resolve() in seen or not isinstance(data, dict):
             continue
-        if _REMOTE.match(value):
-            out.append(doc.diagnostic(at, "RG081", f"{value!r} is remote: an overlay builds "
-                                      "from this repository only"))
-            continue
-        target = (overlay / value).resolve()
-        if not target.is_relative_to(root.resolve()):
-            out.append(doc.diagnostic(at, "RG081", f"{value!r} points outside the repository"))
+        seen.add(folder.resolve())
+        for at, value in _references(data):
+            if not isinstance(value, str):
+                continue
+            where = at if not via else ()
+            if _REMOTE.match(value.strip()):
+                out.append(doc.diagnostic(where, "RG081", f"{value!r}{via} is remote: an overlay "
+                                          "builds from this repository only"))
+                continue
+            target = (folder / value).resolve()
+            if not target.is_relative_to(root.resolve()):
+                out.append(doc.diagnostic(where, "RG081",
+                                          f"{value!r}{via} points outside the repository"))
+                continue
+            nested = target / KUSTOMIZATION
+            if target.is_dir() and nested.is_file() and target not in seen:
+                try:
+                    inner = kustomize.read_kustomization(target, target.relative_to(root).as_posix())
+                except InvalidInput as exc:
+                    out.extend(exc.diagnostics)
+                    continue
+                shown = nested.relative_to(root.resolve()).as_posix()
+                queue.append((target, inner.data if inner else None, f" (in {shown})"))
     return out
+
+
+def _references(data: dict[str, Any]) -> list[tuple[FieldPath, Any]]:
+    """What a kustomization names that kustomize reads: folders, files, URLs."""
+    entries: list[tuple[FieldPath, Any]] = []
+    for key in ("resources", "components", "bases", "patchesStrategicMerge", "crds",
+                "configurations", "transformers", "generators", "validators"):
+        entries += [((key, i), v) for i, v in enumerate(data.get(key) or [])]
+    for key in ("patches", "patchesJson6902"):
+        for i, patch in enumerate(data.get(key) or []):
+            if isinstance(patch, dict) and "path" in patch:
+                entries.append(((key, i, "path"), patch["path"]))
+    for key in ("configMapGenerator", "secretGenerator"):
+        for i, generator in enumerate(data.get(key) or []):
+            if not isinstance(generator, dict):
+                continue
+            for kind in ("files", "envs"):
+                for j, name in enumerate(generator.get(kind) or []):
+                    name = name.partition("=")[2] or name if isinstance(name, str) else name
+                    entries.append(((key, i, kind, j), name))
+            if "env" in generator:
+                entries.append(((key, i, "env"), generator["env"]))
+    for i, chart in enumerate(data.get("helmCharts") or []):
+        entries.append((("helmCharts", i), f"helm://{chart.get('repo', '')}"
+                        if isinstance(chart, dict) else chart))
+    if isinstance(data.get("openapi"), dict) and "path" in data["openapi"]:
+        entries.append((("openapi", "path"), data["openapi"]["path"]))
+    return entries
 
 
 def _patches(overlay: Path, data: dict[str, Any]) -> list[Patch]:
