@@ -97,7 +97,10 @@ def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Dia
                 out.extend(_read_file(index, spec, ref))
             elif ref.kind == "ServeConfigFile":
                 out.extend(_read_serve_config(index, spec, ref))
-            elif index.get(ref.kind, ref.name, spec.namespace) is None:
+            elif (found := index.get(ref.kind, ref.name, spec.namespace)) is not None:
+                if ref.kind != "ComputeTemplate" and found.namespace != spec.namespace:
+                    out.append(_across(spec, found, ref))
+            else:
                 known = index.names(ref.kind)
                 listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"
                                                       if len(known) > LISTED else "") \
@@ -117,6 +120,19 @@ def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Dia
         out.append(Diagnostic(first.file, 1, 1, "RG014", "", f"{missing - MAX_UNRESOLVED} more "
                               f"references not found (the first {MAX_UNRESOLVED} are listed)"))
     return out
+
+
+def _across(spec: Spec, found: Spec, ref: Ref) -> Diagnostic:
+    """A Redis, a volume's claim or a selected cluster must live where the referrer does:
+    in-cluster addresses and claims are namespace-relative, NetworkPolicies admit pods of
+    their own namespace only."""
+    def where(one: Spec) -> str:
+        return f"namespace {one.namespace!r}" if one.namespace else "no namespace (the overlay's)"
+
+    return spec.doc.diagnostic(
+        ref.path, "RG085", f"{spec.kind} {spec.name!r} in {where(spec)} refers to {found.kind} "
+        f"{found.name!r} in {where(found)} ({found.doc.file}): it would not be reachable there",
+        hint="give both the same namespace, or none and let the overlay set it")
 
 
 def _resolve(index: SpecIndex, spec: Spec, ref: Ref) -> Path | Diagnostic:

@@ -90,8 +90,14 @@ def _string_value(value: Any) -> Any:
     return value
 
 
+RESERVED_PREFIX = "ray-gitops.io/"  # labels ray-gitops sets, that a NetworkPolicy trusts
+
+
 def _labels(value: dict[str, str]) -> dict[str, str]:
     for key, item in value.items():
+        if key.startswith(RESERVED_PREFIX):
+            raise PydanticCustomError("RG011", "'{key}' is reserved: ray-gitops sets "
+                                      "ray-gitops.io/ labels itself", {"key": key})
         if not LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_LABEL:
             raise PydanticCustomError("RG011", "'{key}' is not a valid label key", {"key": key})
         if not LABEL_VALUE.match(item):

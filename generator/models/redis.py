@@ -14,7 +14,8 @@ from pydantic_core import PydanticCustomError
 from generator.kinds import CLUSTER_KINDS
 from generator.models.base import Metadata, Name, Quantity, Ref, SecretKeyRef, Strict
 
-REDIS_IMAGE = "redis:7.4.0"  # the image of KubeRay's own Redis samples, pinned
+# pinned, and patched: 7.4.6 has the fixes for CVE-2025-49844 (Lua use-after-free) and earlier
+REDIS_IMAGE = "redis:7.4.6"
 
 
 class Persistence(Strict):

@@ -3,8 +3,9 @@
 KubeRay's samples are demo-grade (a plaintext ``requirepass`` in a ConfigMap,
 ``protected-mode no``, no network restriction). Here:
 - the password comes only from a Secret, through an env var; ``redis-server -``
-  reads its config from stdin, where the shell appends ``requirepass`` from that
-  variable, so it is in no file and in no process's arguments;
+  (PID 1) reads its config from stdin, where the shell appends ``requirepass``
+  from that variable, byte by byte escaped, so it is in no file and in no
+  process's arguments, and any bytes work;
 - probes authenticate with REDISCLI_AUTH, not ``-a <password>``;
 - a NetworkPolicy admits port 6379 from the head pods of the clusters that use
   the Redis and from KubeRay's Redis cleanup Job (raycluster_controller.go,
@@ -44,12 +45,15 @@ dbfilename dump.rdb
 pidfile /data/redis.pid
 """
 
-# `exec` keeps redis-server as PID 1 (it gets SIGTERM and saves); the password
-# travels from the environment through a shell builtin into the pipe only.
-START = (
-    f'{{ cat {CONF_DIR}/redis.conf; printf \'requirepass "%s"\\n\' "$REDIS_PASSWORD"; }}'
-    " | exec redis-server -"
-)
+# The shell execs redis-server, which becomes PID 1 (it gets SIGTERM and saves), with its
+# config on stdin from a here-document: redis.conf, then requirepass with every byte of the
+# password written as a \xHH escape, so quotes, backslashes and newlines in it cannot end
+# the value or add config lines. The password goes from the environment through printf (a
+# shell builtin) into od's stdin: it is in no file and in no process's arguments.
+START = f"""exec redis-server - <<EOF
+$(cat {CONF_DIR}/redis.conf)
+requirepass "$(printf '%s' "$REDIS_PASSWORD" | od -An -v -tx1 | tr -d ' \\n' | sed 's/../\\\\x&/g')"
+EOF"""
 PING = 'REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli -h 127.0.0.1 -p 6379 ping | grep -q PONG'
 
 

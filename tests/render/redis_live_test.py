@@ -33,8 +33,21 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture
-def redis(tmp_path: Path) -> Iterator[tuple[int, str, subprocess.Popen[bytes]]]:
+PASSWORDS = {
+    "hex": secrets.token_hex(16),
+    "quote": 'pa"ss',
+    "backslash": "back\\slash\\",
+    "newline": "new\nline",
+    "injection": "x\nappendonly no\nrequirepass y",
+    "shell": "$HOME `id` $(id) ' ;",
+    "unicode": "pässwörd ✓",
+    "spaces": "  two  spaces  ",
+}
+
+
+@pytest.fixture(params=sorted(PASSWORDS))
+def redis(tmp_path: Path, request: pytest.FixtureRequest
+          ) -> Iterator[tuple[int, str, subprocess.Popen[bytes]]]:
     assert shutil.which("redis-server"), "redis-server is needed (.ci/run installs it)"
     container, conf = rendered()
     port = free_port()
@@ -43,7 +56,7 @@ def redis(tmp_path: Path) -> Iterator[tuple[int, str, subprocess.Popen[bytes]]]:
             .replace("/data", str(tmp_path)))
     (tmp_path / "redis.conf").write_text(conf)
     script = container["command"][2].replace("/etc/redis", str(tmp_path))
-    password = secrets.token_hex(16)
+    password = PASSWORDS[request.param]
     env = {**os.environ, "REDIS_PASSWORD": password}
     proc = subprocess.Popen(["sh", "-c", script], env=env, start_new_session=True,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -58,8 +71,9 @@ def redis(tmp_path: Path) -> Iterator[tuple[int, str, subprocess.Popen[bytes]]]:
         proc.kill()
         raise AssertionError("redis-server did not start")
     yield port, password, proc
-    os.killpg(proc.pid, signal.SIGTERM)
-    proc.wait(timeout=20)
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=20)
 
 
 def cli(port: int, *args: str, auth: str | None = None) -> str:
@@ -102,3 +116,12 @@ def test_password_is_in_no_process_arguments(redis: tuple[int, str, Any]) -> Non
         seen += 1
         assert password.encode() not in args
     assert seen >= 1  # redis-server itself, exec'd in place of the shell
+
+
+def test_redis_is_pid_1_and_stops_on_sigterm(redis: tuple[int, str, Any]) -> None:
+    """The process the container starts is redis-server itself (exec): SIGTERM to it, as the
+    kubelet sends it to PID 1, stops Redis at once and cleanly."""
+    _, _, proc = redis
+    assert Path(f"/proc/{proc.pid}/comm").read_text().strip() == "redis-server"
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=10) == 0
