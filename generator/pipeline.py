@@ -23,8 +23,8 @@ from generator.render.delivery import render_argocd, render_flux
 from generator.render.kustomization import base_files
 from generator.repo import Repo
 from generator.rules import check_specs
-from generator.rules.secrets import literal_secrets
 from generator.schemas import OutputSchemas
+from generator.secrets import literal_secrets
 from generator.validate.objects import validate_generated, validate_rendered
 
 Items = list[Rendered | Generated]
@@ -51,6 +51,8 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     references): what a pre-commit hook on a few changed files needs.
     """
     out = Build(repo)
+    if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
+        out.result.extend(literal_secrets(repo.doc))
     files = repo.spec_files()
     known = {p.resolve() for p in files}
     files += [p for p in extra if p.resolve() not in known]

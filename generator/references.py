@@ -11,6 +11,7 @@ from generator.kinds import cluster_body
 from generator.load.documents import Document, load_file
 from generator.models.base import Ref
 from generator.models.parse import Spec
+from generator.secrets import secret_in
 
 MAX_CONFIGMAP_BYTES = 1 << 20  # the API server's limit for one object
 LISTED = 10  # names listed in a "not found" message
@@ -189,7 +190,12 @@ def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
         return [spec.doc.diagnostic(ref.path, "RG004", f"{ref.name!r} is larger than a ConfigMap "
                                     f"can hold ({MAX_CONFIGMAP_BYTES} bytes)")]
     try:
-        index.files[(spec.path, ref.name)] = raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return [spec.doc.diagnostic(ref.path, "RG005", f"{ref.name!r} is not UTF-8 text")]
+    kind = secret_in(text)
+    if kind:  # the file is copied verbatim into rendered/
+        return [spec.doc.diagnostic(ref.path, "RG044", f"{ref.name!r} holds what looks like a "
+                                    f"secret ({kind}): keep it in a Secret, not in git")]
+    index.files[(spec.path, ref.name)] = text
     return []

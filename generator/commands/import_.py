@@ -13,6 +13,7 @@ from generator.importer import import_documents
 from generator.load.documents import load_file, load_text
 from generator.models.parse import Spec, parse_document
 from generator.render.emit import dump
+from generator.secrets import redact
 
 HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
           "# Imported by ray-gitops from {sources}. Review, then render.\n")
@@ -39,8 +40,9 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
         click.echo(f"ray-gitops: {exc}", err=True)
         return Exit.INVALID
     assert imported is not None
+    documents, redacted = redact(imported.documents())
     text = HEADER.format(sources=", ".join(p.name for p in files))
-    text += "---\n".join(dump(doc) for doc in imported.documents())
+    text += "---\n".join(dump(doc) for doc in documents)
     # what import writes must be a valid spec file: check it as one
     shown = str(output) if output else "<import>"
     result = Result()
@@ -54,8 +56,11 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
     if not quiet:
         for note in dict.fromkeys(imported.notes):
             click.echo(f"note: {note}", err=True)
+    if redacted:
+        click.echo(f"ray-gitops: {redacted} literal secret(s) replaced by REDACTED: create "
+                   "Secrets for them and reference those", err=True)
     if not result.ok:
-        emit_report(result, "text")
+        emit_report(result, "text", err=True)
         click.echo("ray-gitops: the import is incomplete: fix the fields above by hand", err=True)
     if output:
         if output.exists():
@@ -63,4 +68,4 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    return Exit.OK if result.ok else Exit.INVALID
+    return Exit.OK if result.ok and not redacted else Exit.INVALID

@@ -8,12 +8,14 @@ from generator.diagnostics import Result
 from generator.report.diagnostics import REPORTERS
 
 
-def emit_report(result: Result, fmt: str, *, quiet: bool = False) -> None:
+def emit_report(result: Result, fmt: str, *, quiet: bool = False, err: bool = False) -> None:
+    """The report on standard output, or on standard error where stdout is the product
+    (``import`` writes specs there)."""
     if quiet:
         result = Result(result.errors)
     text = REPORTERS[fmt](result)
     if text:
-        click.echo(text)
+        click.echo(text, err=err)
 
 
 def note(message: str, *, quiet: bool = False) -> None:

@@ -15,6 +15,7 @@ from generator.models.parse import Spec
 from generator.references import SpecIndex
 from generator.rules.registry import spec_rule
 from generator.rules.serve import check_serve_config
+from generator.secrets import literal_secrets
 
 # In-cluster Redis addresses stay namespace-relative, so that an overlay's
 # namespace keeps them working: no "redis.default" or ".svc.cluster.local".
@@ -110,6 +111,7 @@ def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]
         return
     doc = index.serve_config(spec, body.serve_config_file)
     yield from (doc.report(finding) for finding in check_serve_config(doc.data))
+    yield from literal_secrets(doc)  # user_config and env_vars reach serveConfigV2 verbatim
 
 
 @spec_rule(*CLUSTER_KINDS)

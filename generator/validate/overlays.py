@@ -22,6 +22,7 @@ from generator.load.documents import Document
 from generator.rules import check_object
 from generator.rules.catalog import strict
 from generator.schemas import OutputSchemas
+from generator.secrets import literal_secrets
 
 # a URL in any case (HTTPS://, git::https://, ssh://), scp-like git (git@host:), or a
 # host-first address as kustomize accepts them (github.com/org/repo)
@@ -49,7 +50,7 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Dia
     if doc is None or not isinstance(doc.data, dict):
         return [Diagnostic(f"{shown}/{KUSTOMIZATION}", 1, 1, "RG080", "",
                            "an overlay's kustomization.yaml must be a mapping")]
-    escapes = list(_outside(root, overlay, doc))
+    escapes = list(_outside(root, overlay, doc)) + _generated_secrets(doc)
     if escapes:
         return escapes
     try:
@@ -110,6 +111,18 @@ def _outside(root: Path, overlay: Path, doc: Document) -> list[Diagnostic]:
                 shown = nested.relative_to(root.resolve()).as_posix()
                 queue.append((target, inner.data if inner else None, f" (in {shown})"))
     return out
+
+
+def _generated_secrets(doc: Document) -> list[Diagnostic]:
+    """A secretGenerator with literals writes the secret into git; and anything else in
+    the kustomization that looks like a secret."""
+    out = []
+    for i, generator in enumerate(doc.data.get("secretGenerator") or []):
+        if isinstance(generator, dict) and generator.get("literals"):
+            out.append(doc.diagnostic(("secretGenerator", i, "literals"), "RG044",
+                                      "secret values typed into git: generate the Secret outside "
+                                      "the repository (Sealed Secrets, External Secrets, SOPS)"))
+    return out + literal_secrets(doc)
 
 
 def _references(data: dict[str, Any]) -> list[tuple[FieldPath, Any]]:

@@ -1,0 +1,197 @@
+"""Attacks on a repository, as a careful adversary would try them: each is refused with
+a positioned error, nothing outside the repository is read or written, no secret is
+printed or rendered, and the cost stays bounded."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from tests.helpers import ROOT
+
+Cli = Callable[..., Result]
+CLUSTER = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayCluster
+metadata: {name: test-cluster}
+spec:
+  head:
+    computeTemplate: head-template
+  workerGroups:
+    - {name: w, computeTemplate: default-template, replicas: 1}
+"""
+
+
+def test_a_spec_file_name_cannot_leave_rendered(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"...yaml": CLUSTER})
+    result = cli("render", "--root", root)
+    assert result.exit_code == 1 and "RG084" in result.output
+    assert not (root / "kustomization.yaml").exists() and not (root / "rendered").exists()
+
+
+def test_two_spec_files_that_differ_in_case_only(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    other = CLUSTER.replace("name: test-cluster", "name: other-cluster")
+    root = make_repo({"Test.yaml": CLUSTER, "test.yaml": other})
+    result = cli("render", "--root", root)
+    assert result.exit_code == 1 and "RG015" in result.output
+
+
+@pytest.mark.parametrize("folder", ["../victim", ".", "/tmp/x", ".git/hooks", "a/../../b"])
+def test_settings_folders_stay_inside(folder: str, cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"c.yaml": CLUSTER}, config=f'rendered: "{folder}"\n')
+    result = cli("render", "--root", root)
+    assert result.exit_code == 1 and "RG045" in result.output
+    assert not (root.parent / "victim").exists()
+
+
+def test_a_rendered_symlink_out_of_the_repository(cli: Cli, make_repo: Callable[..., Path],
+                                                  tmp_path: Path) -> None:
+    root = make_repo({"c.yaml": CLUSTER})
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (root / "rendered").symlink_to(victim)
+    result = cli("render", "--root", root)
+    assert result.exit_code == 2 and "leads outside the repository" in result.output
+    assert list(victim.iterdir()) == []
+
+
+def test_check_never_reads_through_a_symlink(cli: Cli, repo_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "environ"
+    secret.write_text("AWS_SECRET_ACCESS_KEY=very-secret\n")
+    target = repo_copy / "rendered" / "test-cluster" / "raycluster-test-cluster.yaml"
+    target.unlink()
+    target.symlink_to(secret)
+    result = cli("check", "--root", repo_copy)
+    assert result.exit_code == 1 and "very-secret" not in result.output
+    assert "symbolic link" in result.output
+
+
+@pytest.mark.parametrize("name", [".git/config", ".env", "deploy.pem", "id_rsa"])
+def test_files_that_hold_credentials_are_never_copied(name: str, cli: Cli,
+                                                       make_repo: Callable[..., Path]) -> None:
+    spec = CLUSTER.replace("computeTemplate: head-template", f"""computeTemplate: head-template
+    volumes:
+      - name: code
+        mountPath: /code
+        configMap: {{name: code, files: [../{name}]}}""", 1)
+    root = make_repo({"c.yaml": spec})
+    (root / name).parent.mkdir(parents=True, exist_ok=True)
+    (root / name).write_text("[remote]\nurl = https://x\n")
+    result = cli("render", "--root", root)
+    assert result.exit_code == 1 and "RG045" in result.output and "never copied" in result.output
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    ("env", "{DB_PASS: hunter2}"), ("env", "{DB_PWD: hunter2}"), ("env", "{API_TOKEN_B64: abc}"),
+    ("env", '{HF: "hf_abcdefghijklmnopqrstuvwxyzABCDEFGH"}'),
+    ("env", '{OPENAI: "sk-proj-abcdefghijklmnopqrstuvwxyzABCDEF"}'),
+    ("env", '{GH: "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuv"}'),
+    ("env", '{X: "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.'
+            'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}'),
+    ("env", '{SEED: "aZ3kP9qLm2XvB7nR4tW8yC1dF6gH0jK5"}'),
+    ("env", '{REPO: "https://oauth2:abc123@gitlab.example.com/x.git"}'),
+])
+def test_literal_secrets_in_a_spec(where: str, value: str, cli: Cli,
+                                   make_repo: Callable[..., Path]) -> None:
+    spec = CLUSTER.replace("computeTemplate: head-template",
+                           f"computeTemplate: head-template\n    {where}: {value}", 1)
+    result = cli("render", "--root", make_repo({"c.yaml": spec}))
+    assert result.exit_code == 1 and "RG044" in result.output, result.output
+
+
+def test_a_password_flag_in_an_entrypoint(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    job = (ROOT / "specs" / "rayjob-on-test-cluster.yaml").read_text().replace(
+        'print(ray.cluster_resources())"', 'print(1)" --password hunter2')
+    result = cli("validate", "--root", make_repo({"c.yaml": CLUSTER, "j.yaml": job}))
+    assert result.exit_code == 1 and "RG044" in result.output
+
+
+def test_a_token_in_the_delivery_url(cli: Cli, repo_copy: Path) -> None:
+    settings = repo_copy / "ray-gitops.yaml"
+    settings.write_text(settings.read_text().replace(
+        "https://git.example.com", "https://ci:ghp_abcdefghijklmnopqrstuvwxyz0123456789@git.example.com"))
+    result = cli("render", "--root", repo_copy)
+    assert result.exit_code == 1 and "ray-gitops.yaml" in result.output and "RG044" in result.output
+
+
+def test_a_secret_in_a_file_a_configmap_copies(cli: Cli, repo_copy: Path) -> None:
+    code = repo_copy / "specs" / "code" / "sample_code.py"
+    code.write_text(code.read_text() + '\nKEY = "-----BEGIN RSA PRIVATE KEY-----"\n')
+    result = cli("render", "--root", repo_copy)
+    assert result.exit_code == 1 and "RG044" in result.output
+
+
+def test_an_overlay_secret_generator_with_literals(cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text() + "secretGenerator:\n"
+                             "  - name: db\n    literals: [password=hunter2]\n")
+    result = cli("validate", "--root", repo_copy)
+    assert result.exit_code == 1 and "RG044" in result.output
+
+
+def test_import_never_prints_a_literal_secret(cli: Cli, tmp_path: Path) -> None:
+    manifest = (ROOT / "rendered" / "test-cluster" / "raycluster-test-cluster.yaml").read_text()
+    manifest = manifest.replace("name: ray-head\n", "name: ray-head\n          env:\n"
+                                "          - name: DB_PASSWORD\n            value: hunter2\n", 1)
+    path = tmp_path / "m.yaml"
+    path.write_text(manifest)
+    result = cli("import", path)
+    assert result.exit_code == 1 and "hunter2" not in result.output and "REDACTED" in result.output
+
+
+@pytest.mark.parametrize("source", ["git::https://github.com/x/y//base", "HTTPS://example.com/x",
+                                    "ssh://git@example.com/x", "git@github.com:x/y"])
+def test_remote_overlay_sources_in_any_spelling(source: str, cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "resources:\n", f"resources:\n  - {source}\n", 1))
+    result = cli("validate", "--root", repo_copy, repo_copy / "overlays" / "dev")
+    assert result.exit_code == 1 and "RG081" in result.output
+
+
+def test_an_outside_path_through_a_nested_kustomization(cli: Cli, repo_copy: Path) -> None:
+    nested = repo_copy / "overlays" / "nested"
+    nested.mkdir()
+    (nested / "kustomization.yaml").write_text("resources:\n  - ../../../outside\n")
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "resources:\n", "resources:\n  - ../nested\n", 1))
+    result = cli("validate", "--root", repo_copy, repo_copy / "overlays" / "dev")
+    assert result.exit_code == 1 and "RG081" in result.output and "overlays/nested" in result.output
+
+
+def test_control_characters_in_names_are_escaped(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"c.yaml": CLUSTER.replace("spec:\n", 'spec:\n  "x\\n::error file=a::owned": 1\n', 1)})
+    result = cli("validate", "--root", root)
+    assert result.exit_code == 1
+    assert not any(line.startswith("::") for line in result.output.splitlines())
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("a: " + "9" * 5000 + "\n", "RG004"),
+    ("---\na: 1\n" * 200_000, "RG004"),
+    ("k: {a: 1, b: [x, y]}\n" * 50_000, "RG004"),
+    ("".join("  " * i + "- \n" for i in range(300)), "RG004"),
+])
+def test_hostile_yaml_is_refused_in_bounded_time(text: str, code: str, cli: Cli,
+                                                 make_repo: Callable[..., Path]) -> None:
+    root = make_repo({"h.yaml": text[: 1 << 20]})
+    start = time.monotonic()
+    result = cli("validate", "--root", root)
+    assert result.exit_code == 1 and code in result.output
+    assert time.monotonic() - start < 5  # a target of 2 s, with room for a busy machine
+
+
+def test_many_unresolved_references_are_capped(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    groups = "".join(f"    - {{name: g{i}, computeTemplate: missing-{i}, replicas: 1}}\n"
+                     for i in range(1500))
+    spec = ("apiVersion: ray-gitops/v1alpha1\nkind: RayCluster\nmetadata: {name: big}\nspec:\n"
+            "  head: {computeTemplate: missing}\n  workerGroups:\n" + groups)
+    start = time.monotonic()
+    result = cli("validate", "--root", make_repo({"big.yaml": spec}))
+    assert result.exit_code == 1 and "more references not found" in result.output
+    assert len(result.output) < 200_000 and time.monotonic() - start < 20
