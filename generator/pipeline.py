@@ -112,6 +112,8 @@ def load_specs(repo: Repo, files: Iterable[Path],
                 specs.append(parsed)
             else:
                 problems.extend(parsed)
+                if envelope_ok(doc):
+                    specs.append(Spec(doc, path, broken=True))
     return specs, problems
 
 

@@ -88,7 +88,7 @@ def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Dia
     out = list(index.duplicates)
     missing = 0
     for spec in index.specs:
-        if only is not None and spec.doc.file not in only:
+        if spec.broken or (only is not None and spec.doc.file not in only):
             continue
         references = getattr(spec.model, "references", None)
         if references is None:

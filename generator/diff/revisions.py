@@ -33,6 +33,28 @@ def overlay_objects(repo: Repo, result: Build, env: str) -> list[Rendered]:
     return [Rendered(obj, None) for obj in built]
 
 
+def extract(tar: tarfile.TarFile, folder: Path) -> None:
+    """Unpack a git archive: regular files and folders only, each inside ``folder``.
+
+    The ``data`` extraction filter does this from Python 3.11.4 on; Debian 12's Python is
+    3.11.2, so the same rule is kept here for every version."""
+    root = folder.resolve()
+    for member in tar.getmembers():
+        target = (folder / member.name).resolve()
+        if not target.is_relative_to(root):
+            raise UsageError(f"git archive member {member.name!r} leads outside the scratch folder")
+        if member.isdir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif member.isfile():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source = tar.extractfile(member)
+            assert source is not None
+            with source, target.open("wb") as out:
+                out.write(source.read())
+        # symbolic links, devices and the like are not carried over: a revision's specs
+        # are read as files
+
+
 def git(folder: Path, *args: str) -> bytes:
     try:
         done = subprocess.run(["git", *args], cwd=folder, capture_output=True, timeout=120)
@@ -61,7 +83,7 @@ def build_at(root: Path, ref: str, env: str | None = None) -> Revision:
     with tempfile.TemporaryDirectory(prefix="ray-gitops-diff-") as tmp:
         archive = git(root, "archive", "--format=tar", commit, "--", prefix or ".")
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-            tar.extractall(tmp, filter="data")
+            extract(tar, Path(tmp))
         base_root = Path(tmp) / prefix
         base_root.mkdir(parents=True, exist_ok=True)
         if not (base_root / CONFIG_FILE).exists() and not any(base_root.iterdir()):

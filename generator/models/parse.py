@@ -27,6 +27,9 @@ class Spec:
     doc: Document
     path: Path  # the spec file
     _model: Any = None  # one of the kinds' models
+    # invalid, and reported as such: indexed by name all the same, so that what refers to
+    # it gets no second, misleading "not found"
+    broken: bool = False
 
     @property
     def model(self) -> Any:
