@@ -336,8 +336,9 @@ class _Builder:
                 )
             self.keys[(*path, key)] = _pos(key_node)
             out[key] = self.build(value_node, (*path, key), depth + 1)
-            if value_node.id != "scalar":
-                # a block collection starts on the line after its key: point at the key
+            if value_node.id != "scalar" or value_node.value == "":
+                # a block collection starts on the line after its key, and an empty value
+                # has no place of its own (each parser puts it elsewhere): point at the key
                 self.values[(*path, key)] = self.keys[(*path, key)]
         if merged:
             self.values[path] = _pos(node)  # the merge sources recorded their own
@@ -353,7 +354,7 @@ class _Builder:
             yield item
 
     def scalar(self, node: Any, path: FieldPath = ()) -> Any:
-        if node.style is None and node.tag in (_INT, _STR, _BOOL):
+        if not node.style and node.tag in (_INT, _STR, _BOOL):  # plain: None, or "" from libyaml
             found = self._yaml11(node.value, path)
             if found is not None:
                 return found

@@ -105,3 +105,27 @@ def test_specs_read_mode_fields_as_octal(text: str, mode: int, other: int) -> No
     assert doc.data == {"defaultMode": mode, "mode": mode, "size": other}
     (doc,) = load_text("readOnly: yes\n", "s.yaml")
     assert doc.data == {"readOnly": "yes"}  # specs are YAML 1.2 otherwise
+
+
+CORPUS = sorted([*(p for p in (Path(__file__).parents[2] / "specs").rglob("*.yaml")),
+                 *(Path(__file__).parents[1] / "cases").rglob("*.yaml")])
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.name)
+def test_the_c_and_the_pure_python_parsers_agree(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ruamel.yaml's C parser (a dependency) and its pure-Python one give the same data,
+    positions and errors, for specs and manifests alike."""
+    from ruamel.yaml import YAML
+
+    import generator.load.documents as documents
+
+    def outcome(kubernetes: bool) -> object:
+        try:
+            return [(d.data, d.values, d.keys) for d in
+                    load_file(path, path.name, kubernetes=kubernetes)]
+        except InvalidInput as exc:  # libyaml words its syntax errors its own way
+            return [(d.file, d.line, d.col, d.code) for d in exc.diagnostics]
+
+    fast = [outcome(False), outcome(True)]
+    monkeypatch.setattr(documents, "_yaml", lambda: YAML(typ="safe", pure=True))
+    assert [outcome(False), outcome(True)] == fast
