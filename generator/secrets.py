@@ -18,21 +18,6 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from detect_secrets.plugins.aws import AWSKeyDetector
-from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
-from detect_secrets.plugins.basic_auth import BasicAuthDetector
-from detect_secrets.plugins.github_token import GitHubTokenDetector
-from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
-from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
-from detect_secrets.plugins.jwt import JwtTokenDetector
-from detect_secrets.plugins.npm import NpmDetector
-from detect_secrets.plugins.openai import OpenAIDetector
-from detect_secrets.plugins.private_key import PrivateKeyDetector
-from detect_secrets.plugins.pypi_token import PypiTokenDetector
-from detect_secrets.plugins.sendgrid import SendGridDetector
-from detect_secrets.plugins.slack import SlackDetector
-from detect_secrets.plugins.stripe import StripeDetector
-
 from generator.diagnostics import Diagnostic
 from generator.fieldpath import FieldPath
 from generator.load.documents import Document
@@ -60,8 +45,30 @@ MESSAGE = ("{what}: reference a Secret instead (secretKeyRef, passwordSecret); n
            "password in git")
 
 
+# what any detector could flag: long token-like runs, key headers, credentials in a URL,
+# and the prefixes of the tokens detected. Values without one (names, images, paths)
+# never load detect-secrets, which imports requests (~0.2 s) for its verification.
+_CANDIDATE = re.compile(r"BEGIN|://[^/\s]*@|AKIA|ASIA|eyJ|xox|sk_|sk-|npm_|_authToken|pypi-"
+                        r"|gh[pousr]_|github_pat|glpat|gldt|hf_|SG\.|AccountKey")
+_ENTROPY_CANDIDATE = re.compile(r"[A-Za-z0-9+/=]{20,}")
+
+
 @cache
 def _detectors() -> tuple[Any, ...]:
+    from detect_secrets.plugins.aws import AWSKeyDetector
+    from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+    from detect_secrets.plugins.basic_auth import BasicAuthDetector
+    from detect_secrets.plugins.github_token import GitHubTokenDetector
+    from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+    from detect_secrets.plugins.jwt import JwtTokenDetector
+    from detect_secrets.plugins.npm import NpmDetector
+    from detect_secrets.plugins.openai import OpenAIDetector
+    from detect_secrets.plugins.private_key import PrivateKeyDetector
+    from detect_secrets.plugins.pypi_token import PypiTokenDetector
+    from detect_secrets.plugins.sendgrid import SendGridDetector
+    from detect_secrets.plugins.slack import SlackDetector
+    from detect_secrets.plugins.stripe import StripeDetector
+
     return (PrivateKeyDetector(), AWSKeyDetector(), AzureStorageKeyDetector(),
             GitHubTokenDetector(), GitLabTokenDetector(), JwtTokenDetector(), BasicAuthDetector(),
             OpenAIDetector(), SlackDetector(), StripeDetector(), SendGridDetector(),
@@ -70,11 +77,15 @@ def _detectors() -> tuple[Any, ...]:
 
 @cache
 def _entropy() -> Any:
+    from detect_secrets.plugins.high_entropy_strings import Base64HighEntropyString
+
     return Base64HighEntropyString(limit=4.5)
 
 
 def secret_in(text: str, *, entropy: bool = False) -> str | None:
     """What kind of secret ``text`` holds, if any (detect-secrets' detector name)."""
+    if not _CANDIDATE.search(text) and not (entropy and _ENTROPY_CANDIDATE.search(text)):
+        return _flag(text)
     for line in text.splitlines() or [text]:
         for detector in _detectors():
             found = detector.analyze_line(filename="", line=line, line_number=1)
@@ -83,9 +94,12 @@ def secret_in(text: str, *, entropy: bool = False) -> str | None:
         # the entropy detector reads quoted strings: quote the value whole
         if entropy and _entropy().analyze_line(filename="", line=f'v: "{line}"', line_number=1):
             return "a high-entropy string"
-    token = MORE_TOKENS.search(text)
-    if token:
+    if MORE_TOKENS.search(text):
         return "an access token"
+    return _flag(text)
+
+
+def _flag(text: str) -> str | None:
     flag = SECRET_FLAG.search(text)
     if flag:
         return f"a secret on a command line ({flag.group(0).split()[0].split('=')[0]})"

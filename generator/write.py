@@ -17,6 +17,7 @@ import difflib
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 import time
@@ -31,6 +32,7 @@ NEW, OLD = ".{}.ray-gitops-new", ".{}.ray-gitops-old"  # beside the folder, whil
 LOCK_WAIT = 60.0  # seconds another run on the same repository may hold the lock
 FILE_MODE = 0o644
 DIR_MODE = 0o755
+_OLD_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -116,6 +118,10 @@ def recover(folder: Path) -> None:
     for leftover in (new, old):
         if leftover.exists() or leftover.is_symlink():
             _remove(leftover)
+    # what earlier releases of ray-gitops left when killed: .<name>.<8 characters>.tmp
+    for path in on_disk(folder).values():
+        if _OLD_TEMP.match(path.name) and _regular(path):
+            path.unlink()
 
 
 def _swap_in(folder: Path, files: dict[str, str]) -> Written:

@@ -195,3 +195,24 @@ def test_many_unresolved_references_are_capped(cli: Cli, make_repo: Callable[...
     result = cli("validate", "--root", make_repo({"big.yaml": spec}))
     assert result.exit_code == 1 and "more references not found" in result.output
     assert len(result.output) < 200_000 and time.monotonic() - start < 20
+
+
+def test_a_huge_file_is_not_read_to_be_refused(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    spec = CLUSTER.replace("computeTemplate: head-template", """computeTemplate: head-template
+    volumes:
+      - name: code
+        mountPath: /code
+        configMap: {name: code, files: [../big.py]}""", 1)
+    root = make_repo({"c.yaml": spec})
+    with (root / "big.py").open("wb") as handle:
+        handle.truncate(3 << 30)  # 3 GB, sparse: reading it would take seconds and memory
+    start = time.monotonic()
+    result = cli("validate", "--root", root)
+    assert result.exit_code == 1 and "RG004" in result.output and time.monotonic() - start < 5
+
+
+def test_a_leftover_temporary_file_is_cleaned_up(cli: Cli, repo_copy: Path) -> None:
+    leftover = repo_copy / "rendered" / "test-cluster" / ".raycluster-test-cluster.yaml.ab12cd34.tmp"
+    leftover.write_text("half a file")
+    assert cli("render", "--root", repo_copy).exit_code == 0
+    assert not leftover.exists() and cli("check", "--root", repo_copy).exit_code == 0
