@@ -356,7 +356,10 @@ def valid_schedule(text: str) -> bool:
         return True
     if text.startswith("@every "):
         return bool(GO_DURATION.match(text[len("@every "):].strip()))
-    if len(text.split()) != 5:
+    fields = text.split()
+    # robfig/cron has no L, W or # (croniter has): the operator refuses them
+    if len(fields) != 5 or any(re.search(r"[LW#]", f.upper().replace("WED", "")
+                                         .replace("JUL", "").replace("APR", "")) for f in fields):
         return False
     # croniter costs ~0.15 s to import: only a RayCronJob pays for it
     from croniter import croniter

@@ -240,6 +240,8 @@ ERRORS: list[Case] = [
         schedule="61 * * * *"), ("spec", "schedule")),
     ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         schedule="TZ=UTC 0 * * * *"), ("spec", "schedule")),
+    ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
+        schedule="0 0 L * *"), ("spec", "schedule")),
     ("RG083", ONLY_17, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         timeZone="Mars/Olympus"), ("spec", "timeZone")),
     ("RG011", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["metadata"].update(
