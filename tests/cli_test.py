@@ -222,3 +222,19 @@ def test_policy_switches_in_settings(cli: Cli, make_repo: Callable[..., Path]) -
     result = cli("validate", "--root", root)
     assert result.exit_code == 1 and "ray-gitops.yaml:1:20: error RG010: policy.disable[0]" \
         in result.output
+
+
+def test_check_in_json_and_github_formats_reports_drift_per_file(cli: Cli, repo_copy: Path) -> None:
+    import json
+
+    (repo_copy / "rendered" / "test-cluster" / "raycluster-test-cluster.yaml").write_text("x: 1\n")
+    (repo_copy / "rendered" / "test-cluster" / "extra.yaml").write_text("y: 2\n")
+    result = cli("check", "--root", repo_copy, "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)  # the whole of stdout is one JSON document
+    assert report["ok"] is False
+    assert {(d["file"], d["code"]) for d in report["diagnostics"]} == {
+        ("rendered/test-cluster/raycluster-test-cluster.yaml", "RG086"),
+        ("rendered/test-cluster/extra.yaml", "RG086")}
+    github = cli("check", "--root", repo_copy, "--format", "github").stdout.splitlines()
+    assert len([line for line in github if line.startswith("::error file=rendered/")]) == 2

@@ -7,10 +7,11 @@ from pathlib import Path
 import click
 
 from generator.commands.output import emit_report, note
+from generator.diagnostics import Diagnostic, printable
 from generator.errors import Exit
 from generator.pipeline import build
 from generator.repo import open_repo
-from generator.write import drift
+from generator.write import Drift, drift
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
@@ -19,19 +20,36 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     result = build(repo)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
-    emit_report(report, fmt, quiet=quiet)
     if not report.ok:
+        emit_report(report, fmt, quiet=quiet)
         return Exit.INVALID
     folder = repo.settings.rendered
     stale = drift(repo.rendered_dir, result.files, folder)
+    if fmt != "text":  # one report a machine can read: drift as diagnostics, a file each
+        report.extend(drift_diagnostics(stale, folder))
+        emit_report(report, fmt, quiet=quiet)
+    else:
+        emit_report(report, fmt, quiet=quiet)
+        for diff in stale.changed.values():
+            click.echo(diff, nl=False)
+        for name in stale.missing:
+            click.echo(f"missing: {folder}/{printable(name)}")
+        for name in stale.stray:
+            click.echo(f"stray: {folder}/{printable(name)} (no spec renders it)")
     if not stale:
         note(f"{folder}/ is up to date ({len(result.files)} files)", quiet=quiet)
         return Exit.OK
-    for diff in stale.changed.values():
-        click.echo(diff, nl=False)
-    for name in stale.missing:
-        click.echo(f"missing: {folder}/{name}")
-    for name in stale.stray:
-        click.echo(f"stray: {folder}/{name} (no spec renders it)")
     click.echo(f"{folder}/ is stale: run `ray-gitops render` and commit the result", err=True)
     return Exit.INVALID
+
+
+def drift_diagnostics(stale: Drift, folder: str) -> list[Diagnostic]:
+    """Each stale, missing or stray file of rendered/ as an error on that file."""
+    fix = "run `ray-gitops render` and commit the result"
+    out = [Diagnostic(f"{folder}/{name}", 1, 1, "RG086", "", f"stale: not what the specs render; {fix}")
+           for name in stale.changed]
+    out += [Diagnostic(f"{folder}/{name}", 1, 1, "RG086", "", f"missing: the specs render it; {fix}")
+            for name in stale.missing]
+    out += [Diagnostic(f"{folder}/{name}", 1, 1, "RG086", "", "stray: no spec renders it; "
+                       "remove it, or run `ray-gitops render`") for name in stale.stray]
+    return out
