@@ -4,6 +4,7 @@ kustomization.yaml. ``kubectl kustomize`` (kustomize v5) or ``kustomize build``.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -37,8 +38,20 @@ def build(folder: Path) -> list[dict[str, Any]]:
     done = subprocess.run([*command(), str(folder)], capture_output=True, text=True,
                           timeout=TIMEOUT)
     if done.returncode != 0:
-        raise BuildFailed(" ".join(done.stderr.strip().split()))
+        raise BuildFailed(message(done.stderr))
     return [obj for obj in plain.load_all(done.stdout) if isinstance(obj, dict)]
+
+
+MAX_MESSAGE = 300
+
+
+def message(stderr: str) -> str:
+    """kustomize's own words, on one line: its log prefix (``Error: ``) dropped, JSON dumps
+    of the objects it was reading cut."""
+    text = " ".join(stderr.strip().split())
+    text = re.sub(r"^(Error:\s*)+", "", text)
+    text = re.sub(r"\{[^{}]{80,}\}", "{...}", text)
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 
 
 def build_over(overlays: Path, overlays_name: str, rendered_name: str, files: dict[str, str],
