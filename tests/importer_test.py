@@ -102,3 +102,21 @@ def test_plain_kuberay_sample_imports(cli: Cli, make_repo: Callable[..., Path]) 
     text = result.output[result.output.index("# yaml-language-server"):]
     root = make_repo({"sample.yaml": text}, templates=False)
     assert build(open_repo(root)).result.diagnostics == []
+
+
+def test_import_keeps_kuberays_defaults_and_the_images_ray(cli: Cli, tmp_path: Path) -> None:
+    """A worker group without replicas has 0 (KubeRay's default, not a spec's 1); without
+    rayVersion, the Ray of the image's tag is the one the spec renders."""
+    manifest = tmp_path / "c.yaml"
+    manifest.write_text(
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n"
+        "  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n"
+        "        containers: [{name: ray-head, image: 'rayproject/ray:2.46.0-py310',"
+        " resources: {limits: {cpu: 1, memory: 2Gi}}}]\n"
+        "  workerGroupSpecs:\n  - groupName: w\n    rayStartParams: {}\n    template:\n"
+        "      spec:\n        containers: [{name: ray-worker, image: 'rayproject/ray:2.46.0-py310',"
+        " resources: {limits: {cpu: 1, memory: 2Gi}}}]\n")
+    result = cli("import", "-q", manifest)
+    spec = [d for d in yaml.safe_load_all(result.stdout) if d["kind"] == "RayCluster"][0]["spec"]
+    assert spec["rayVersion"] == "2.46.0"
+    assert spec["workerGroups"][0]["replicas"] == 0

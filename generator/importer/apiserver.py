@@ -13,6 +13,7 @@ from generator.importer.common import (
     dns_name,
     document,
     legacy_fault_tolerance,
+    version_from_image,
 )
 from generator.kuberay import FT_ENABLED
 
@@ -82,6 +83,7 @@ def _cluster(doc: dict[str, Any], out: Imported, source: str) -> None:
     if workers:
         body["workerGroups"] = workers
     out.lift_image(body)
+    version_from_image(body)
     out.specs.append(document("RayCluster", meta, body))
 
 

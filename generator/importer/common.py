@@ -8,7 +8,13 @@ from typing import Any
 
 from generator.errors import Unsupported
 from generator.kinds import API_VERSION
-from generator.kuberay import EXTERNAL_STORAGE_NAMESPACE, FT_ENABLED, GCS_FT_DELETION_TIMEOUT
+from generator.kuberay import (
+    EXTERNAL_STORAGE_NAMESPACE,
+    FT_ENABLED,
+    GCS_FT_DELETION_TIMEOUT,
+    image_tag,
+    parse_version,
+)
 from generator.load import plain
 from generator.render.labels import CLUSTER_LABEL, RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 
@@ -102,6 +108,20 @@ def metadata(meta: dict[str, Any]) -> dict[str, Any]:
     if annotations:
         out["annotations"] = annotations
     return out
+
+
+def version_from_image(body: dict[str, Any]) -> None:
+    """No rayVersion: the one the image's tag names (``rayproject/ray:2.46.0-py310``), so
+    the spec renders the Ray the cluster runs, not ray-gitops's default."""
+    if body.get("rayVersion"):
+        return
+    images = [body.get("image"), *(g.get("image") for g in
+                                   [body.get("head", {}), *body.get("workerGroups", [])])]
+    for image in filter(None, images):
+        found = parse_version(image_tag(str(image)))
+        if found:
+            body["rayVersion"] = ".".join(str(part) for part in found)
+            return
 
 
 def embedded_yaml(text: str, where: str) -> Any:

@@ -15,6 +15,7 @@ from generator.importer.common import (
     legacy_fault_tolerance,
     metadata,
     quantity,
+    version_from_image,
 )
 from generator.kuberay import (
     EXTERNAL_STORAGE_NAMESPACE,
@@ -130,7 +131,9 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     for group in spec.get("workerGroupSpecs") or []:
         label = str(group.get("groupName", "workers"))
         worker = {"name": label}
-        for key in ("replicas", "minReplicas", "maxReplicas", "numOfHosts", "idleTimeoutSeconds"):
+        # KubeRay's default is 0 replicas; a spec's is 1: say what the manifest meant
+        worker["replicas"] = group.get("replicas", 0)
+        for key in ("minReplicas", "maxReplicas", "numOfHosts", "idleTimeoutSeconds"):
             if key in group:
                 worker[key] = group[key]
         worker.update(_group(group, out, f"{name}-{label}", f"{where} group {label}",
@@ -138,6 +141,7 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
         workers.append(worker)
     if workers:
         body["workerGroups"] = workers
+    version_from_image(body)
     for key in ("authOptions", "networkPolicy", "tlsOptions", "historyServerOptions",
                 "managedBy"):
         if key in spec:

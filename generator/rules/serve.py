@@ -36,7 +36,11 @@ def check_serve_config(config: Any) -> list[Finding]:
     validator, schema = _validator()
     found = [f for error in validator.iter_errors(config) for f in findings_of(error, schema)]
     found = [Finding(f.path, "RG070", f.message, hint=f.hint, key=f.key) for f in found]
-    return found + list(_cross_field(config))
+    precise = list(_cross_field(config))
+    # where a rule of Ray's says what is wrong, the schema's "not valid under any of the
+    # schemas listed in anyOf" about the same value adds nothing
+    said = {f.path for f in precise}
+    return [f for f in found if f.path not in said] + precise
 
 
 def _cross_field(config: dict[str, Any]) -> Iterator[Finding]:
@@ -96,7 +100,8 @@ def _deployments(deployments: Any, at: tuple[str | int, ...]) -> Iterator[Findin
                               f"in this application (also deployments[{seen[name]}])")
             seen.setdefault(name, j)
         replicas = deployment.get("num_replicas")
-        if isinstance(replicas, str) and replicas != "auto":
+        if (isinstance(replicas, str) and replicas != "auto") or (
+                isinstance(replicas, int) and not isinstance(replicas, bool) and replicas < 1):
             yield Finding((*here, "num_replicas"), "RG075",
                           f"num_replicas is a number >= 1 or 'auto', not {replicas!r}")
         scaling = mapping(deployment.get("autoscaling_config"))

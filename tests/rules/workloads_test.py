@@ -174,3 +174,12 @@ def test_misspelled_serve_key_gets_a_hint() -> None:
     (finding,) = check_serve_config(config)
     assert finding.path == ("applications", 0, "deployments", 0, "max_ongoing_request")
     assert finding.hint == "did you mean 'max_ongoing_requests'?"
+
+
+def test_num_replicas_zero_says_what_ray_wants() -> None:
+    from generator.rules.serve import check_serve_config
+
+    found = check_serve_config({"applications": [{"import_path": "a:b", "deployments": [
+        {"name": "d", "num_replicas": 0}]}]})
+    assert [(f.code, f.message) for f in found] == [
+        ("RG075", "num_replicas is a number >= 1 or 'auto', not 0")]

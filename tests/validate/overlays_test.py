@@ -85,3 +85,11 @@ def test_overlays_can_be_skipped_and_kustomize_must_exist(repo_copy: Path) -> No
     skipped = subprocess.run([*args, "--skip-overlays"], capture_output=True, text=True,
                              env=env, timeout=120)
     assert skipped.returncode == 0, skipped.stdout + skipped.stderr
+
+
+def test_overlays_skipped_for_a_spec_error_are_named(cli: Cli, repo_copy: Path) -> None:
+    spec = repo_copy / "specs" / "test-cluster.yaml"
+    spec.write_text(spec.read_text().replace("replicas: 1", "replicas: -1", 1))
+    result = cli("validate", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert "overlay(s) not built: the specs must validate first" in result.output
