@@ -117,17 +117,19 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 @main.command()
 @click.option("--base", default="HEAD", show_default=True, help="The git revision to compare with.")
 @click.option("--env", default=None, help="Compare what overlays/ENV builds (with kustomize).")
+@click.option("--each-env", is_flag=True,
+              help="The bases, then what each overlay builds: one report (a pull-request comment).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True, help="markdown is ready for a pull-request comment.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @ROOT
-def diff(base: str, env: str | None, fmt: str, quiet: bool, debug: bool,
+def diff(base: str, env: str | None, each_env: bool, fmt: str, quiet: bool, debug: bool,
          root: Path | None) -> None:
     """Per object: what changed against BASE, and what KubeRay will do with it."""
     from generator.commands import diff as command
 
-    sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env))
+    sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env, each_env))
 
 
 @main.command()

@@ -119,7 +119,9 @@ repos:
 WORKFLOW = """\
 # CI for the ray-gitops repository: rendered/ must match specs/, specs and
 # overlays must validate, and a pull request gets a comment saying what it will
-# do on the cluster (in-place Serve update, new cluster, restarted pods, ...).
+# do on the cluster (in-place Serve update, new cluster, restarted pods, ...):
+# for the bases, and for what each overlay builds (a patch or an image tag changed
+# in an overlay alone shows up too).
 name: ray-gitops
 on:
   push:
@@ -149,7 +151,7 @@ jobs:
           GH_TOKEN: ${{{{ github.token }}}}
           PR: ${{{{ github.event.pull_request.number }}}}
         run: |
-          ray-gitops diff --base "origin/${{{{ github.base_ref }}}}" --format markdown > diff.md
+          ray-gitops diff --base "origin/${{{{ github.base_ref }}}}" --each-env --format markdown > diff.md
           gh pr comment "$PR" --body-file diff.md --edit-last || gh pr comment "$PR" --body-file diff.md
 """
 

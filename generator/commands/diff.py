@@ -13,26 +13,31 @@ from generator.diff.revisions import build_at, overlay_objects
 from generator.errors import Exit, UsageError
 from generator.pipeline import build
 from generator.repo import open_repo
-from generator.report.changes import DIFF_REPORTERS
+from generator.report.changes import DIFF_SECTIONS
 from generator.schemas import OutputSchemas
 
 
-def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None) -> int:
+def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None,
+        each_env: bool = False) -> int:
     repo = open_repo(root)
     now = build(repo)
     if not now.result.ok:
         emit_report(now.result, "github" if fmt == "github" else "text", quiet=quiet)
         return Exit.INVALID
-    before = build_at(repo.root, base, env)
-    if before.note:
-        note(f"note: {before.note}")
-    after = now.objects
-    if env is not None:
-        if not kustomize.has_overlay(repo.overlays_dir / env):
-            raise UsageError(f"no overlay {repo.settings.overlays}/{env}")
-        after = overlay_objects(repo, now, env)
-    label = f"{base}, overlay {env}" if env else base
+    if env is not None and not kustomize.has_overlay(repo.overlays_dir / env):
+        raise UsageError(f"no overlay {repo.settings.overlays}/{env}")
+    envs: list[str | None] = [env]
+    if each_env:
+        envs = [None, *(folder.name for folder in kustomize.overlay_dirs(repo.overlays_dir))]
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
-    changes = compare(before.objects, after, repo.settings.target.release, schemas.transition)
-    click.echo(DIFF_REPORTERS[fmt](changes, label))
+    sections = []
+    for one in envs:
+        before = build_at(repo.root, base, one)
+        if before.note:
+            note(f"note: {before.note}")
+        after = now.objects if one is None else overlay_objects(repo, now, one)
+        changes = compare(before.objects, after, repo.settings.target.release, schemas.transition)
+        label = f"{base}, overlay {one}" if one else base
+        sections.append((changes, label, before.note))
+    click.echo(DIFF_SECTIONS[fmt](sections))
     return Exit.OK

@@ -49,8 +49,10 @@ def report_text(changes: list[Change], base: str) -> str:
     return "\n".join(lines)
 
 
-def report_markdown(changes: list[Change], base: str) -> str:
+def report_markdown(changes: list[Change], base: str, note: str = "") -> str:
     lines = [f"### ray-gitops: what this change does on the cluster (against `{base}`)", ""]
+    if note:  # in the comment, where the reviewer reads it
+        lines += ["> [!NOTE]", f"> {note}", ""]
     if not changes:
         return "\n".join([*lines, "No object changes."])
     warnings = [c for c in changes if c.effect in ALERTS]
@@ -97,5 +99,27 @@ def report_github(changes: list[Change], base: str) -> str:
     return "\n".join(lines)
 
 
-DIFF_REPORTERS = {"text": report_text, "markdown": report_markdown, "json": report_json,
-                  "github": report_github}
+
+
+Section = tuple[list[Change], str, str]  # changes, what they are against, a note
+
+
+def _sections(report: Any, join: str) -> Any:
+    def render(sections: list[Section]) -> str:
+        return join.join(report(changes, label) for changes, label, _ in sections)
+    return render
+
+
+def report_markdown_sections(sections: list[Section]) -> str:
+    return "\n\n".join(report_markdown(changes, label, note) for changes, label, note in sections)
+
+
+def report_json_sections(sections: list[Section]) -> str:
+    if len(sections) == 1:
+        return report_json(*sections[0][:2])
+    return json.dumps({"sections": [json.loads(report_json(c, label)) | {"note": note}
+                                    for c, label, note in sections]}, indent=2, sort_keys=True)
+
+
+DIFF_SECTIONS = {"text": _sections(report_text, "\n\n"), "markdown": report_markdown_sections,
+                 "json": report_json_sections, "github": _sections(report_github, "\n")}
