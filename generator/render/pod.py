@@ -20,6 +20,7 @@ class PodParams:
     image: str
     restart_generation: int | None
     ports: tuple[tuple[str, int], ...] = ()
+    image_at: FieldPath = ()  # where the cluster's image comes from in the spec
 
 
 def pod_template(
@@ -70,7 +71,9 @@ def pod_template(
     origins.add((*ray, "env"), (*spec_at, "env"), keep=False)
     for i, name in enumerate(sorted(group.env)):
         origins.add((*ray, "env", i), (*spec_at, "env", name), keep=False)
-    origins.add((*ray, "image"), (*spec_at, "image"), keep=False)
+    # the image a group sets, else the cluster's (its `image`, or the one its rayVersion names)
+    origins.add((*ray, "image"), (*spec_at, "image") if group.image else params.image_at,
+                keep=False)
     origins.add((*ray, "resources"), (*spec_at, "computeTemplate"), keep=False)
     origins.add((*ray, "volumeMounts"), (*spec_at, "volumes"))
     origins.add((*at, "spec", "volumes"), (*spec_at, "volumes"), keep=False)

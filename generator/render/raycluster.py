@@ -86,8 +86,12 @@ def cluster_spec(
     origins.add(at, spec_at)
     origins.add((*at, "rayVersion"), (*spec_at, "rayVersion"), keep=False)
 
+    image_at = (*spec_at, "image") if body.image else (
+        (*spec_at, "rayVersion") if body.ray_version else ())
+
     def params(component: str, ports: tuple[tuple[str, int], ...] = ()) -> PodParams:
-        return PodParams(spec.app, spec.name, component, image, body.restart_generation, ports)
+        return PodParams(spec.app, spec.name, component, image, body.restart_generation, ports,
+                         image_at)
 
     out: dict[str, Any] = {"rayVersion": ray_version}
     if autoscaling:

@@ -10,9 +10,10 @@ from generator.report.escape import github_data, github_property
 
 
 def report_text(result: Result) -> str:
-    lines = [d.text() for d in result.sorted()]
-    errors = len(result.errors)
-    warnings = len(result.diagnostics) - errors
+    found = result.sorted()  # one line for what two rendered objects found at one place
+    lines = [d.text() for d in found]
+    errors = sum(1 for d in found if d.severity == "error")
+    warnings = len(found) - errors
     if lines:
         lines.append(f"{errors} error(s), {warnings} warning(s)")
     return "\n".join(lines)
