@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -56,6 +57,16 @@ class Repo:
             if clash:
                 raise UsageError(f"the {key} and {clash} folders overlap: give each its own folder")
             seen[folder] = key
+
+    def git_prefix(self) -> str:
+        """This repository's folder below the top of its git work tree (``platform/``), or
+        "" at the top or outside git."""
+        try:
+            done = subprocess.run(["git", "rev-parse", "--show-prefix"], cwd=self.root,
+                                  capture_output=True, text=True, timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            return ""
+        return done.stdout.strip() if done.returncode == 0 else ""
 
     def targeting(self, version: str | None, gates: str | None) -> Repo:
         """This repository validated for another operator (``--kuberay-version``,

@@ -13,7 +13,7 @@ from click.testing import Result
 
 from generator.write import on_disk
 from tests.helpers import CASES as HELPER_CASES
-from tests.helpers import ROOT
+from tests.helpers import ROOT, write_repo
 
 CLUSTER = """\
 apiVersion: ray-gitops/v1alpha1
@@ -238,3 +238,14 @@ def test_check_in_json_and_github_formats_reports_drift_per_file(cli: Cli, repo_
         ("rendered/test-cluster/extra.yaml", "RG086")}
     github = cli("check", "--root", repo_copy, "--format", "github").stdout.splitlines()
     assert len([line for line in github if line.startswith("::error file=rendered/")]) == 2
+
+
+def test_github_annotations_name_files_from_the_git_top(cli: Cli, tmp_path: Path) -> None:
+    import subprocess
+
+    root = tmp_path / "platform"
+    write_repo(root, {"demo.yaml": "apiVersion: ray-gitops/v1alpha1\nkind: RayCluster\n"})
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    result = cli("validate", "--root", root, "--format", "github")
+    assert result.exit_code == 1
+    assert "::error file=platform/specs/demo.yaml,line=1,col=1" in result.output

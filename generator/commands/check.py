@@ -21,15 +21,15 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     if not report.ok:
-        emit_report(report, fmt, quiet=quiet)
+        emit_report(report, fmt, quiet=quiet, repo=repo)
         return Exit.INVALID
     folder = repo.settings.rendered
     stale = drift(repo.rendered_dir, result.files, folder)
     if fmt != "text":  # one report a machine can read: drift as diagnostics, a file each
         report.extend(drift_diagnostics(stale, folder))
-        emit_report(report, fmt, quiet=quiet)
+        emit_report(report, fmt, quiet=quiet, repo=repo)
     else:
-        emit_report(report, fmt, quiet=quiet)
+        emit_report(report, fmt, quiet=quiet, repo=repo)
         for diff in stale.changed.values():
             click.echo(diff, nl=False)
         for name in stale.missing:

@@ -22,7 +22,7 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
     repo = open_repo(root)
     now = build(repo)
     if not now.result.ok:
-        emit_report(now.result, "github" if fmt == "github" else "text", quiet=quiet)
+        emit_report(now.result, "github" if fmt == "github" else "text", quiet=quiet, repo=repo)
         return Exit.INVALID
     if env is not None and not kustomize.has_overlay(repo.overlays_dir / env):
         raise UsageError(f"no overlay {repo.settings.overlays}/{env}")
@@ -37,6 +37,9 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
             note(f"note: {before.note}")
         after = now.objects if one is None else overlay_objects(repo, now, one)
         changes = compare(before.objects, after, repo.settings.target.release, schemas.transition)
+        if fmt == "github" and (prefix := repo.git_prefix()):
+            for change in changes:  # annotations land on the pull request's paths
+                change.file = prefix + change.file if change.file else ""
         label = f"{base}, overlay {one}" if one else base
         sections.append((changes, label, before.note))
     click.echo(DIFF_SECTIONS[fmt](sections))

@@ -17,7 +17,7 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
     result = build(repo)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
-    emit_report(report, fmt, quiet=quiet)
+    emit_report(report, fmt, quiet=quiet, repo=repo)
     if not report.ok:
         note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)
         return Exit.INVALID

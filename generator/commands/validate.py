@@ -37,7 +37,7 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
         checked = f"{len(files)} file(s)" + (f" and {len(overlays)} overlay(s)" if overlays else "")
     policy = repo.settings.policy
     result = result.with_policy(policy.disable, strict or policy.strict)
-    emit_report(result, fmt, quiet=quiet)
+    emit_report(result, fmt, quiet=quiet, repo=repo)
     if skipped:
         note(f"note: {skipped}", quiet=quiet)
     if result.ok:
