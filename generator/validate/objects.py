@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from generator.diagnostics import Diagnostic
@@ -12,15 +13,33 @@ from generator.rules import check_object
 from generator.rules.catalog import strict
 from generator.schemas import OutputSchemas
 
+# KubeRay's words in a rule's message, and what a spec calls the same thing
+SPEC_WORDS = (
+    ("rayClusterSpec", "cluster"), ("rayClusterConfig", "cluster"),
+    ("the group's `labels`", "the group's `rayLabels`"),
+    ("set either `resources` or rayStartParams", "set either `rayResources` or rayStartParams"),
+    ("enableInTreeAutoscaling: true", "autoscaling: {enabled: true}"),
+    ("(enableInTreeAutoscaling)", "(autoscaling)"),
+    ("autoscalerOptions.version: v2", "autoscaling.version: v2"),
+    ("autoscalerOptions.version", "autoscaling.version"),
+)
+
+
+def in_spec_words(text: str) -> str:
+    for kuberay, spec in SPEC_WORDS:
+        text = text.replace(kuberay, spec)
+    return text
+
 
 def validate_rendered(item: Rendered, schemas: OutputSchemas) -> list[Diagnostic]:
-    """A rendered object, reported at the lines of the spec it came from."""
+    """A rendered object, reported at the lines of the spec it came from, in its words."""
     assert item.spec is not None
     doc = item.spec.doc
     out = []
     findings = [*check_object(item.obj, schemas.target), *schemas.validate(item.obj)]
     for finding in findings:
-        message = finding.message
+        message = in_spec_words(finding.message)
+        finding = replace(finding, hint=in_spec_words(finding.hint))
         if finding.code == "RG030":
             message = f"{message} ({_where(item, finding.path)})"
         out.append(doc.report(strict(finding), at=item.origins.locate(finding.path), message=message))

@@ -125,3 +125,10 @@ def test_quantities_and_resource_names_the_cluster_would_refuse(
     result = build(open_repo(make_repo({"t.yaml": TEMPLATE % fields}, templates=False))).result
     assert [d.code for d in result.errors] == ["RG013"]
     assert message in result.errors[0].message
+
+
+def test_rule_messages_on_a_spec_use_the_specs_words(make_repo: Callable[..., Path]) -> None:
+    cluster = CLUSTER % ("null", "env: {RAY_enable_autoscaler_v2: 'true'}")
+    result = build(open_repo(make_repo({"c.yaml": cluster}))).result
+    (error,) = result.errors
+    assert error.code == "RG020" and error.message.endswith("needs autoscaling: {enabled: true}")
