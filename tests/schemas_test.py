@@ -77,3 +77,11 @@ def test_serve_schema_is_derived_for_the_supported_ray_version() -> None:
     assert schema["required"] == ["applications"]
     # regenerating needs ray[serve] (python schemas/derive_serve.py); its output is pinned
     assert path.read_text() == json.dumps(schema, indent=1, sort_keys=True) + "\n"
+
+
+def test_every_spec_field_has_a_description_for_editors() -> None:
+    schema = spec_schema()
+    missing = [f"{name}.{field}" for name, definition in schema["definitions"].items()
+               for field, prop in definition.get("properties", {}).items()
+               if not prop.get("description")]
+    assert missing == []

@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
 from generator.kuberay import DNS1035, DNS1123, LABEL_KEY, LABEL_VALUE, MAX_LABEL, QUANTITY
+from generator.models.docs import describe
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Strict(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         defer_build=True,
+        json_schema_extra=describe,  # what each field means, for editors' hover help
     )
 
 
