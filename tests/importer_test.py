@@ -65,7 +65,8 @@ def test_legacy_operator_cluster(cli: Cli, make_repo: Callable[..., Path],
                                  tmp_path: Path) -> None:
     output = tmp_path / "legacy.yaml"
     result = cli("import", CASES / "example_cluster.yaml", "-o", output)
-    assert result.exit_code == 0
+    # the global maxWorkers has no KubeRay equivalent: written, and said, with exit 1
+    assert result.exit_code == 1 and "would behave differently" in result.output
     text = output.read_text()
     cluster = [d for d in yaml.safe_load_all(text) if d][-1]
     assert cluster["spec"]["autoscaling"] == {"idleTimeoutSeconds": 300}
@@ -96,8 +97,8 @@ def test_output_file_is_never_overwritten(cli: Cli, tmp_path: Path) -> None:
 def test_plain_kuberay_sample_imports(cli: Cli, make_repo: Callable[..., Path]) -> None:
     sample = HELPER_CASES / "manifests" / "valid" / "kuberay-sample.yaml"
     result = cli("import", sample)
-    assert result.exit_code == 0, result.output
-    assert "no spec field for containers[1:]" in result.output  # the fluentbit sidecar
+    assert result.exit_code == 1, result.output  # the fluentbit sidecar cannot be said
+    assert "no spec field for containers[1:]: dropped" in result.output
     assert "v1 ConfigMap ray-example: not a Ray object, not imported" in result.output
     text = result.output[result.output.index("# yaml-language-server"):]
     root = make_repo({"sample.yaml": text}, templates=False)
@@ -120,3 +121,20 @@ def test_import_keeps_kuberays_defaults_and_the_images_ray(cli: Cli, tmp_path: P
     spec = [d for d in yaml.safe_load_all(result.stdout) if d["kind"] == "RayCluster"][0]["spec"]
     assert spec["rayVersion"] == "2.46.0"
     assert spec["workerGroups"][0]["replicas"] == 0
+
+
+def test_import_names_what_it_drops_and_exits_1(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "c.yaml"
+    manifest.write_text(
+        "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata: {name: c}\nspec:\n"
+        "  rayVersion: '2.52.0'\n  enableInTreeAutoscaling: true\n"
+        "  autoscalerOptions: {imagePullPolicy: Always, securityContext: {runAsUser: 1000}}\n"
+        "  headGroupSpec:\n    headService: {metadata: {name: my-head}}\n"
+        "    rayStartParams: {}\n    template:\n      spec:\n        restartPolicy: Never\n"
+        "        containers: [{name: ray-head, image: 'rayproject/ray:2.52.0',"
+        " ports: [{containerPort: 9999, name: extra}], resources: {limits: {cpu: 1, memory: 2Gi}}}]\n")
+    result = cli("import", manifest)
+    assert result.exit_code == 1
+    for said in ("headGroupSpec.headService", "autoscalerOptions imagePullPolicy, securityContext",
+                 "restartPolicy Never", "containers[0].ports 9999"):
+        assert said in result.stderr, said

@@ -36,6 +36,7 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
                     imported.add_template(spec, name)
                 imported.specs += part.specs
                 imported.notes += part.notes
+                imported.dropped += part.dropped
     except Unsupported as exc:
         click.echo(f"ray-gitops: {exc}", err=True)
         return Exit.INVALID
@@ -56,6 +57,9 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
     if not quiet:
         for note in dict.fromkeys(imported.notes):
             click.echo(f"note: {note}", err=True)
+    if imported.dropped:
+        click.echo("ray-gitops: the specs cannot say all the input says (notes above): they "
+                   "would behave differently; review them before rendering", err=True)
     if redacted:
         click.echo(f"ray-gitops: {redacted} literal secret(s) replaced by REDACTED: create "
                    "Secrets for them and reference those", err=True)
@@ -68,4 +72,4 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
-    return Exit.OK if result.ok and not redacted else Exit.INVALID
+    return Exit.OK if result.ok and not redacted and not imported.dropped else Exit.INVALID

@@ -36,6 +36,12 @@ class Imported:
     specs: list[dict[str, Any]] = field(default_factory=list)
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> spec
     notes: list[str] = field(default_factory=list)
+    # what the spec cannot say: the spec would behave differently from the input
+    dropped: list[str] = field(default_factory=list)
+
+    def drop(self, note: str) -> None:
+        self.notes.append(note)
+        self.dropped.append(note)
 
     def template_for(self, resources: dict[str, Any], hint: str, where: str) -> str:
         """The compute template with these resources, made once and shared."""

@@ -21,12 +21,16 @@ from generator.kuberay import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,
+    HEAD_PORTS,
     JOB_CLUSTER,
     JOB_TEMPLATE,
     RAY_CLUSTER_LABEL,
+    SERVE_PORT,
     SERVICE_CLUSTER,
 )
 from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION
+
+WELL_KNOWN_PORTS = {port for _, port in (*HEAD_PORTS, SERVE_PORT)}  # the operator's own
 
 
 def import_kuberay(doc: dict[str, Any], out: Imported, source: str) -> None:
@@ -87,7 +91,7 @@ def _job(spec: dict[str, Any], out: Imported, name: str, where: str,
         job["cluster"] = _cluster(spec[JOB_CLUSTER], out, name, where, annotations)
     for key in ("submitterPodTemplate", "submitterConfig", "deletionStrategy", "managedBy"):
         if key in spec:
-            out.notes.append(f"{where}: spec.{key} has no spec field: dropped")
+            out.drop(f"{where}: spec.{key} has no spec field: dropped")
     return job
 
 
@@ -103,9 +107,12 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     if shared_image:
         body["image"] = shared_image
     if spec.get("enableInTreeAutoscaling"):
-        body["autoscaling"] = _autoscaling(spec.get("autoscalerOptions") or {})
+        body["autoscaling"] = _autoscaling(spec.get("autoscalerOptions") or {}, out, where)
     if head.get("serviceType"):
         body["headServiceType"] = head["serviceType"]
+    if head.get("headService"):
+        out.drop(f"{where}: headGroupSpec.headService (its name, type or ports) has no spec "
+                 "field: dropped (headServiceType sets the type)")
     if spec.get("headServiceAnnotations"):
         body["headServiceAnnotations"] = spec["headServiceAnnotations"]
     if "suspend" in spec:
@@ -145,11 +152,14 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     for key in ("authOptions", "networkPolicy", "tlsOptions", "historyServerOptions",
                 "managedBy"):
         if key in spec:
-            out.notes.append(f"{where}: spec.{key} has no spec field: dropped")
+            out.drop(f"{where}: spec.{key} has no spec field: dropped")
     return body
 
 
 def _ft_options(ft: dict[str, Any], where: str, out: Imported) -> dict[str, Any]:
+    if ft.get("backend") == "rocksdb":
+        out.drop(f"{where}: the rocksdb GCS backend has no spec field: the spec names an "
+                 "external Redis instead")
     secret = ((ft.get("redisPassword") or {}).get("valueFrom") or {}).get("secretKeyRef")
     external: dict[str, Any] = {"address": ft.get("redisAddress", "redis:6379")}
     if secret:
@@ -167,7 +177,12 @@ def _ft_options(ft: dict[str, Any], where: str, out: Imported) -> dict[str, Any]
     return result
 
 
-def _autoscaling(options: dict[str, Any]) -> dict[str, Any]:
+def _autoscaling(options: dict[str, Any], imported: Imported | None = None,
+                 where: str = "") -> dict[str, Any]:
+    extra = sorted(set(options) - {"version", "idleTimeoutSeconds", "upscalingMode", "image",
+                                   "resources", "env"})
+    if extra and imported is not None:
+        imported.drop(f"{where}: autoscalerOptions {', '.join(extra)} have no spec field: dropped")
     out: dict[str, Any] = {}
     for key in ("version", "idleTimeoutSeconds", "upscalingMode", "image"):
         if key in options:
@@ -219,11 +234,22 @@ def _group(group: dict[str, Any], out: Imported, hint: str, where: str,
         if pod.get(key):
             result[key] = pod[key]
     dropped = sorted(set(pod) - POD_KEYS - {"restartPolicy"})
+    if pod.get("restartPolicy") not in (None, "Always"):
+        dropped.append(f"restartPolicy {pod['restartPolicy']}")
+    ports = {p.get("containerPort") for p in container.get("ports") or [] if isinstance(p, dict)}
+    extra = sorted(str(p) for p in ports - WELL_KNOWN_PORTS)
+    if extra:
+        dropped.append(f"containers[0].ports {', '.join(extra)}")
+    unmounted = {v.get("name") for v in pod.get("volumes") or [] if isinstance(v, dict)} - {
+        m.get("name") for m in container.get("volumeMounts") or [] if isinstance(m, dict)}
+    if unmounted:
+        dropped.append(f"volumes {', '.join(sorted(map(str, unmounted)))} (not mounted in "
+                       "the Ray container)")
     dropped += [f"containers[0].{k}" for k in sorted(set(container) - CONTAINER_KEYS)]
     if len(pod.get("containers") or []) > 1:
         dropped.append("containers[1:]")
     if dropped:
-        out.notes.append(f"{where}: no spec field for {', '.join(dropped)}: dropped")
+        out.drop(f"{where}: no spec field for {', '.join(dropped)}: dropped")
     return result
 
 
@@ -262,7 +288,7 @@ def _volumes(volumes: list[dict[str, Any]], mounts: list[dict[str, Any]], out: I
                 item[key] = mount[key]
         source = _volume_source(volume)
         if source is None:
-            out.notes.append(f"{where}: volume {mount.get('name')!r}: its source has no spec "
+            out.drop(f"{where}: volume {mount.get('name')!r}: its source has no spec "
                              "field: dropped")
             continue
         item.update(source)

@@ -21,7 +21,7 @@ def import_legacy(doc: dict[str, Any], out: Imported, source: str) -> None:
             autoscaling["idleTimeoutSeconds"] = int(spec["idleTimeoutMinutes"]) * 60
         body["autoscaling"] = autoscaling or {"enabled": True}
         if "upscalingSpeed" in spec:
-            out.notes.append(f"{where}: upscalingSpeed has no exact KubeRay equivalent "
+            out.drop(f"{where}: upscalingSpeed has no exact KubeRay equivalent "
                              "(autoscaling.upscalingMode): dropped")
     workers = []
     for pod_type in spec.get("podTypes") or []:
@@ -48,7 +48,7 @@ def import_legacy(doc: dict[str, Any], out: Imported, source: str) -> None:
     if workers:
         body["workerGroups"] = workers
     if spec.get("maxWorkers") is not None:
-        out.notes.append(f"{where}: the global maxWorkers has no KubeRay equivalent: dropped "
+        out.drop(f"{where}: the global maxWorkers has no KubeRay equivalent: dropped "
                          "(each group keeps its own maxReplicas)")
     out.notes.append(f"{where}: headStartRayCommands/workerStartRayCommands and the pods' "
                      "command/args are replaced by the operator's `ray start` (rayStartParams)")
