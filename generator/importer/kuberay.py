@@ -71,7 +71,7 @@ def import_kuberay(doc: dict[str, Any], out: Imported, source: str) -> None:
 
 def _job(spec: dict[str, Any], out: Imported, name: str, where: str,
          annotations: dict[str, Any]) -> dict[str, Any]:
-    job: dict[str, Any] = {"entrypoint": spec.get("entrypoint", "")}
+    job: dict[str, Any] = {"entrypoint": spec["entrypoint"]} if spec.get("entrypoint") else {}
     if spec.get("runtimeEnvYAML"):
         job["runtimeEnv"] = embedded_yaml(spec["runtimeEnvYAML"], where)
     for key in ("shutdownAfterJobFinishes", "ttlSecondsAfterFinished", "activeDeadlineSeconds",
@@ -149,7 +149,9 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     if workers:
         body["workerGroups"] = workers
     version_from_image(body)
-    for key in ("authOptions", "networkPolicy", "tlsOptions", "historyServerOptions",
+    if spec.get("authOptions"):
+        body["authOptions"] = spec["authOptions"]
+    for key in ("networkPolicy", "tlsOptions", "historyServerOptions",
                 "managedBy"):
         if key in spec:
             out.drop(f"{where}: spec.{key} has no spec field: dropped")

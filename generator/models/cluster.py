@@ -209,6 +209,14 @@ class FaultTolerance(Strict):
         return self
 
 
+class AuthOptions(Strict):
+    """Ray's token authentication (KubeRay >= 1.5.1; the Secret options from 1.6)."""
+
+    mode: Literal["disabled", "token"] | None = None
+    secret_name: Name | None = None  # the token's Secret, managed outside the repository
+    enable_k8s_token_auth: bool | None = Field(default=None, alias="enableK8sTokenAuth")
+
+
 class ClusterBody(Strict):
     """A Ray cluster: what a RayCluster spec holds, and a RayService or RayJob embeds."""
 
@@ -222,6 +230,7 @@ class ClusterBody(Strict):
     restart_generation: NonNegative | None = None
     suspend: bool | None = None
     fault_tolerance: FaultTolerance | None = None
+    auth_options: AuthOptions | None = None
 
     @property
     def autoscaling_enabled(self) -> bool:

@@ -62,6 +62,13 @@ DOCS: dict[str, dict[str, str]] = {
         "restartGeneration": "Bump to restart every pod of the cluster.",
         "headServiceType": "The head Service's type: ClusterIP, NodePort or LoadBalancer.",
         "headServiceAnnotations": "Annotations of the head Service.",
+        "authOptions": "Ray's token authentication (mode: token needs Ray >= 2.52).",
+    },
+    "AuthOptions": {
+        "mode": "disabled or token.",
+        "secretName": "The Secret holding the token (KubeRay >= 1.6; default: one the operator makes).",
+        "enableK8sTokenAuth": "Kubernetes tokens as Ray tokens (KubeRay >= 1.6, Ray >= 2.55; "
+                              "RayCluster only).",
     },
     "HeadGroup": {
         "computeTemplate": "The ComputeTemplate spec of the pods, by name.",
@@ -159,7 +166,7 @@ DOCS: dict[str, dict[str, str]] = {
         "gatewayClassName": "Incremental: the Gateway API class that routes the traffic.",
     },
     "RayJobSpec": {
-        "entrypoint": "The command the job runs.",
+        "entrypoint": "The command the job runs (none with submissionMode InteractiveMode).",
         "runtimeEnv": "Ray's runtime environment (pip, env_vars, working_dir), as a mapping.",
         "cluster": "A cluster of the job's own.",
         "clusterSelector": "A RayCluster spec of this repository to run on, by name.",

@@ -103,7 +103,7 @@ class EntrypointResources(Strict):
 
 
 class RayJobSpec(Strict):
-    entrypoint: str = Field(min_length=1)
+    entrypoint: str | None = Field(default=None, min_length=1)  # none in InteractiveMode
     runtime_env: dict[str, Any] | None = None  # rendered to runtimeEnvYAML
     cluster: ClusterBody | None = None
     cluster_selector: Name | None = None  # a RayCluster spec in this repository
@@ -117,6 +117,12 @@ class RayJobSpec(Strict):
     job_id: str | None = None
     metadata: dict[str, str] = {}
 
+    @model_validator(mode="after")
+    def _entrypoint(self) -> RayJobSpec:
+        if self.entrypoint is None and self.submission_mode != "InteractiveMode":
+            raise PydanticCustomError("RG010", "give an entrypoint (only submissionMode "
+                                      "InteractiveMode takes the job from a client instead)")
+        return self
 
     def clusters(self, base: FieldPath) -> Iterator[tuple[FieldPath, ClusterBody]]:
         if self.cluster is not None:

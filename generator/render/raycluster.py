@@ -103,6 +103,9 @@ def cluster_spec(
         out["headServiceAnnotations"] = dict(sorted(body.head_service_annotations.items()))
     if body.suspend is not None:
         out["suspend"] = body.suspend
+    if body.auth_options is not None:
+        out["authOptions"] = body.auth_options.model_dump(by_alias=True, exclude_none=True)
+        origins.add((*at, "authOptions"), (*spec_at, "authOptions"))
 
     head_at = (*at, "headGroupSpec")
     head_spec_at = (*spec_at, "head")

@@ -114,7 +114,7 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
              spec_at: FieldPath, annotations: dict[str, str]) -> dict[str, Any]:
     """A KubeRay RayJobSpec (a RayJob's spec, or a RayCronJob's job template) at ``at``."""
     origins.add(at, spec_at)
-    out: dict[str, Any] = {"entrypoint": body.entrypoint}
+    out: dict[str, Any] = {"entrypoint": body.entrypoint} if body.entrypoint else {}
     if body.runtime_env is not None:
         out["runtimeEnvYAML"] = dump(body.runtime_env)
         origins.add((*at, "runtimeEnvYAML"), (*spec_at, "runtimeEnv"), keep=False)

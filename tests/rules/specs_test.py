@@ -132,3 +132,24 @@ def test_rule_messages_on_a_spec_use_the_specs_words(make_repo: Callable[..., Pa
     result = build(open_repo(make_repo({"c.yaml": cluster}))).result
     (error,) = result.errors
     assert error.code == "RG020" and error.message.endswith("needs autoscaling: {enabled: true}")
+
+
+def test_interactive_mode_jobs_and_token_auth_can_be_said(make_repo: Callable[..., Path]) -> None:
+    job = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayJob
+metadata: {name: notebook}
+spec:
+  submissionMode: InteractiveMode
+  cluster:
+    authOptions: {mode: token}
+    head: {computeTemplate: default-template}
+"""
+    result = build(open_repo(make_repo({"j.yaml": job})))
+    assert result.result.ok, [d.text() for d in result.result.diagnostics]
+    (obj,) = [o.obj for o in result.objects if o.kind == "RayJob"]
+    assert "entrypoint" not in obj["spec"]
+    assert obj["spec"]["rayClusterSpec"]["authOptions"] == {"mode": "token"}
+    without = job.replace("  submissionMode: InteractiveMode\n", "")
+    errors = build(open_repo(make_repo({"j.yaml": without}))).result.errors
+    assert [e.code for e in errors] == ["RG010"] and "give an entrypoint" in errors[0].message
