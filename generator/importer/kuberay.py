@@ -89,7 +89,9 @@ def _job(spec: dict[str, Any], out: Imported, name: str, where: str,
         job["clusterSelector"] = selector
     if spec.get(JOB_CLUSTER):
         job["cluster"] = _cluster(spec[JOB_CLUSTER], out, name, where, annotations)
-    for key in ("submitterPodTemplate", "submitterConfig", "deletionStrategy", "managedBy"):
+    if spec.get("deletionStrategy"):
+        job["deletionStrategy"] = spec["deletionStrategy"]
+    for key in ("submitterPodTemplate", "submitterConfig", "managedBy"):
         if key in spec:
             out.drop(f"{where}: spec.{key} has no spec field: dropped")
     return job
@@ -238,10 +240,11 @@ def _group(group: dict[str, Any], out: Imported, hint: str, where: str,
     dropped = sorted(set(pod) - POD_KEYS - {"restartPolicy"})
     if pod.get("restartPolicy") not in (None, "Always"):
         dropped.append(f"restartPolicy {pod['restartPolicy']}")
-    ports = {p.get("containerPort") for p in container.get("ports") or [] if isinstance(p, dict)}
-    extra = sorted(str(p) for p in ports - WELL_KNOWN_PORTS)
+    extra = [{k: p[k] for k in ("name", "containerPort", "protocol") if k in p}
+             for p in container.get("ports") or []
+             if isinstance(p, dict) and p.get("containerPort") not in WELL_KNOWN_PORTS]
     if extra:
-        dropped.append(f"containers[0].ports {', '.join(extra)}")
+        result["ports"] = extra
     unmounted = {v.get("name") for v in pod.get("volumes") or [] if isinstance(v, dict)} - {
         m.get("name") for m in container.get("volumeMounts") or [] if isinstance(m, dict)}
     if unmounted:

@@ -126,6 +126,12 @@ class Volume(Strict):
         return self
 
 
+class Port(Strict):
+    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=15)
+    container_port: int = Field(ge=1, le=65535)
+    protocol: Literal["TCP", "UDP", "SCTP"] | None = None
+
+
 class NodeGroup(Strict):
     """What the head and every worker group have: a pod on a compute template."""
 
@@ -142,6 +148,7 @@ class NodeGroup(Strict):
     service_account_name: Name | None = None
     node_selector: StringMap = {}
     tolerations: list[Toleration] = []
+    ports: list[Port] = []  # more ports of the Ray container (the well-known ones are added)
 
 
 class HeadGroup(NodeGroup):

@@ -81,7 +81,10 @@ DOCS: dict[str, dict[str, str]] = {
         "labels": "Pod labels (ray-gitops.io/ is reserved).",
         "annotations": "Pod annotations.",
         "serviceAccountName": "The pods' ServiceAccount.",
+        "ports": "More ports of the Ray container (its well-known ports are added for you).",
     },
+    "Port": {"name": "The port's name (at most 15 characters).",
+             "containerPort": "The port number.", "protocol": "TCP (default), UDP or SCTP."},
     "WorkerGroup": {
         "name": "The group's name (KubeRay's groupName).",
         "replicas": "Pods at start (default 1).",
@@ -178,6 +181,8 @@ DOCS: dict[str, dict[str, str]] = {
         "entrypointResources": "Resources the entrypoint needs on the head.",
         "jobId": "The job's Ray id (default: generated).",
         "metadata": "Job metadata, as strings.",
+        "deletionStrategy": "KubeRay's deletionStrategy, as KubeRay writes it: onSuccess and "
+                            "onFailure, or deletionRules.",
     },
     "EntrypointResources": {"numCpus": "CPUs.", "numGpus": "GPUs.",
                             "resources": "Custom Ray resources, by name."},

@@ -116,6 +116,9 @@ class RayJobSpec(Strict):
     entrypoint_resources: EntrypointResources | None = None
     job_id: str | None = None
     metadata: dict[str, str] = {}
+    # KubeRay's deletionStrategy as it is (onSuccess/onFailure, or deletionRules): the CRD's
+    # schema, its CEL rules and the operator's rules check it, at these lines
+    deletion_strategy: dict[str, Any] | None = None
 
     @model_validator(mode="after")
     def _entrypoint(self) -> RayJobSpec:

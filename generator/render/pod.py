@@ -36,8 +36,10 @@ def pod_template(
         container["imagePullPolicy"] = group.image_pull_policy
     if group.env:
         container["env"] = env_list(group.env)
-    if params.ports:
-        container["ports"] = [{"containerPort": port, "name": name} for name, port in params.ports]
+    ports = [{"containerPort": port, "name": name} for name, port in params.ports]
+    ports += [p.model_dump(by_alias=True, exclude_none=True) for p in group.ports]
+    if ports:
+        container["ports"] = ports
     resources = template.resources()
     container["resources"] = {"limits": dict(resources), "requests": dict(resources)}
     if group.volumes:
@@ -76,6 +78,7 @@ def pod_template(
                 keep=False)
     origins.add((*ray, "resources"), (*spec_at, "computeTemplate"), keep=False)
     origins.add((*ray, "volumeMounts"), (*spec_at, "volumes"))
+    origins.add((*ray, "ports"), (*spec_at, "ports"), keep=False)
     origins.add((*at, "spec", "volumes"), (*spec_at, "volumes"), keep=False)
     return {"metadata": meta, "spec": pod}
 

@@ -130,6 +130,9 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
     out.update({k: v for k, v in scalars.items() if v is not None})
     if body.metadata:
         out["metadata"] = dict(sorted(body.metadata.items()))
+    if body.deletion_strategy is not None:
+        out["deletionStrategy"] = body.deletion_strategy
+        origins.add((*at, "deletionStrategy"), (*spec_at, "deletionStrategy"))
     resources = body.entrypoint_resources
     if resources is not None:
         if resources.num_cpus is not None:

@@ -153,3 +153,26 @@ spec:
     without = job.replace("  submissionMode: InteractiveMode\n", "")
     errors = build(open_repo(make_repo({"j.yaml": without}))).result.errors
     assert [e.code for e in errors] == ["RG010"] and "give an entrypoint" in errors[0].message
+
+
+def test_a_jobs_deletion_strategy_is_checked_at_its_spec_lines(
+        make_repo: Callable[..., Path]) -> None:
+    job = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayJob
+metadata: {name: batch}
+spec:
+  entrypoint: python job.py
+  shutdownAfterJobFinishes: true
+  deletionStrategy:
+    deletionRules:
+      - {policy: DeleteCluster, condition: {jobStatus: SUCCEEDED, ttlSeconds: 60}}
+  cluster:
+    head: {computeTemplate: default-template}
+"""
+    errors = build(open_repo(make_repo({"j.yaml": job}))).result.errors
+    assert [(e.code, e.line) for e in errors] == [("RG052", 7)]
+    fine = build(open_repo(make_repo({"j.yaml": job.replace("true", "false")})))
+    assert fine.result.ok
+    (obj,) = [o.obj for o in fine.objects if o.kind == "RayJob"]
+    assert obj["spec"]["deletionStrategy"]["deletionRules"][0]["policy"] == "DeleteCluster"
