@@ -113,8 +113,7 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     if head.get("serviceType"):
         body["headServiceType"] = head["serviceType"]
     if head.get("headService"):
-        out.drop(f"{where}: headGroupSpec.headService (its name, type or ports) has no spec "
-                 "field: dropped (headServiceType sets the type)")
+        body["headService"] = head["headService"]
     if spec.get("headServiceAnnotations"):
         body["headServiceAnnotations"] = spec["headServiceAnnotations"]
     if "suspend" in spec:
@@ -183,8 +182,9 @@ def _ft_options(ft: dict[str, Any], where: str, out: Imported) -> dict[str, Any]
 
 def _autoscaling(options: dict[str, Any], imported: Imported | None = None,
                  where: str = "") -> dict[str, Any]:
+    carried = ("imagePullPolicy", "securityContext", "envFrom", "command", "args", "volumeMounts")
     extra = sorted(set(options) - {"version", "idleTimeoutSeconds", "upscalingMode", "image",
-                                   "resources", "env"})
+                                   "resources", "env", *carried})
     if extra and imported is not None:
         imported.drop(f"{where}: autoscalerOptions {', '.join(extra)} have no spec field: dropped")
     out: dict[str, Any] = {}
@@ -198,6 +198,9 @@ def _autoscaling(options: dict[str, Any], imported: Imported | None = None,
             out[key] = quantity(amounts[key])
     if options.get("env"):
         out["env"] = _env(options["env"])
+    for key in carried:
+        if key in options:
+            out[key] = options[key]
     return out or {"enabled": True}
 
 

@@ -184,6 +184,14 @@ class Autoscaling(Strict):
     cpu: Quantity | None = None
     memory: Quantity | None = None
     env: dict[str, EnvValue] = {}
+    # the autoscaler container's other settings, as KubeRay writes them (command and args
+    # from KubeRay 1.7); the CRD's schema checks them at these lines
+    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
+    security_context: dict[str, Any] | None = None
+    env_from: list[dict[str, Any]] | None = None
+    command: list[str] | None = None
+    args: list[str] | None = None
+    volume_mounts: list[dict[str, Any]] | None = None
 
 
 class ExternalRedis(Strict):
@@ -238,6 +246,9 @@ class ClusterBody(Strict):
     suspend: bool | None = None
     fault_tolerance: FaultTolerance | None = None
     auth_options: AuthOptions | None = None
+    # the head Service, as KubeRay writes headGroupSpec.headService (its metadata and spec);
+    # a RayService names it itself (RG060)
+    head_service: dict[str, Any] | None = None
 
     @property
     def autoscaling_enabled(self) -> bool:

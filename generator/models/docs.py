@@ -63,6 +63,8 @@ DOCS: dict[str, dict[str, str]] = {
         "headServiceType": "The head Service's type: ClusterIP, NodePort or LoadBalancer.",
         "headServiceAnnotations": "Annotations of the head Service.",
         "authOptions": "Ray's token authentication (mode: token needs Ray >= 2.52).",
+        "headService": "The head Service, as KubeRay writes headGroupSpec.headService (metadata, "
+                       "spec); a RayService names its own.",
     },
     "AuthOptions": {
         "mode": "disabled or token.",
@@ -101,6 +103,12 @@ DOCS: dict[str, dict[str, str]] = {
         "cpu": "CPU of the autoscaler container (default 500m).",
         "memory": "Memory of the autoscaler container (default 512Mi).",
         "env": "Env variables of the autoscaler container.",
+        "imagePullPolicy": "The autoscaler container's image pull policy.",
+        "securityContext": "The autoscaler container's securityContext, as Kubernetes writes it.",
+        "envFrom": "The autoscaler container's envFrom, as Kubernetes writes it.",
+        "command": "The autoscaler container's command (KubeRay 1.7).",
+        "args": "The autoscaler container's args (KubeRay 1.7).",
+        "volumeMounts": "The autoscaler container's volume mounts.",
     },
     "FaultTolerance": {
         "redis": "A Redis spec of this repository, by name.",

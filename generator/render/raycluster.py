@@ -123,6 +123,9 @@ def cluster_spec(
     if body.head_service_type:
         head_out["serviceType"] = body.head_service_type
         origins.add((*head_at, "serviceType"), (*spec_at, "headServiceType"))
+    if body.head_service is not None:
+        head_out["headService"] = body.head_service
+        origins.add((*head_at, "headService"), (*spec_at, "headService"))
     _ray_fields(head_out, head.ray_start_params, head.ray_resources, head.ray_labels)
     template = ctx.compute_template(head.compute_template, spec.namespace)
     head_out["template"] = pod_template(
@@ -265,4 +268,10 @@ def autoscaler_options(body: ClusterBody) -> dict[str, Any]:
         out["resources"] = {"limits": dict(amounts), "requests": dict(amounts)}
     if options.env:
         out["env"] = env_list(options.env)
+    for key, value in (("imagePullPolicy", options.image_pull_policy),
+                       ("securityContext", options.security_context), ("envFrom", options.env_from),
+                       ("command", options.command), ("args", options.args),
+                       ("volumeMounts", options.volume_mounts)):
+        if value is not None:
+            out[key] = value
     return out
