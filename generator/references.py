@@ -55,6 +55,15 @@ class SpecIndex:
                 return found
         return None
 
+    def anywhere(self, kind: str, name: str) -> Spec | None:
+        """A spec of that kind and name in any namespace (to say where it is)."""
+        if not hasattr(self, "_by_name"):
+            self._by_name: dict[tuple[str, str], Spec] = {}
+            for spec in self.specs:
+                self._by_name.setdefault((spec.kind, spec.name), spec)
+        return next((found for one in kind.split("|")
+                     if (found := self._by_name.get((one, name))) is not None), None)
+
     def file(self, spec: Spec, name: str) -> str:
         return self.files[(spec.path, name)]
 
@@ -101,6 +110,8 @@ def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Dia
             elif (found := index.get(ref.kind, ref.name, spec.namespace)) is not None:
                 if ref.kind != "ComputeTemplate" and found.namespace != spec.namespace:
                     out.append(_across(spec, found, ref))
+            elif (elsewhere := index.anywhere(ref.kind, ref.name)) is not None:
+                out.append(_across(spec, elsewhere, ref))
             else:
                 known = index.names(ref.kind)
                 listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"

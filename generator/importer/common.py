@@ -51,6 +51,10 @@ class Imported:
             self.notes.append(f"{where}: requests differ from limits; the compute template "
                               "uses the limits (ray-gitops sets requests equal to limits)")
         amounts = {**requests, **limits}
+        for name, default in (("cpu", "1"), ("memory", "1Gi")):
+            if name not in amounts:  # the pod had no limit: a template always has one
+                self.drop(f"{where}: no {name} request or limit; the compute template asks "
+                          f"{default}: set the one the pod needs")
         spec: dict[str, Any] = {"cpu": quantity(amounts.pop("cpu", "1")),
                                 "memory": quantity(amounts.pop("memory", "1Gi"))}
         gpus = {k: v for k, v in amounts.items() if k.endswith("/gpu")}

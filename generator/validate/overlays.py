@@ -72,8 +72,32 @@ def _report(doc: Document, shown: str, obj: dict[str, Any], finding: Finding,
     patch = _culprit(patches, kind, name, finding.path)
     where: FieldPath = patch.path if patch else ("resources",)
     by = f", patch {dotted(patch.path)} ({patch.source})" if patch else ""
+    image = _images_entry(doc, obj, finding.path) if patch is None else None
+    if image is not None:  # an `images` entry set this image
+        where, by = ("images", image), f", images[{image}]"
     message = f"overlay {shown}{by}: {kind}/{name}: {dotted(finding.path)}: {finding.message}"
     return doc.report(finding, at=where, message=message)
+
+
+def _images_entry(doc: Document, obj: dict[str, Any], path: FieldPath) -> int | None:
+    """The `images` entry of the kustomization that rewrote the image at ``path``."""
+    if not path or path[-1] != "image":
+        return None
+    node: Any = obj
+    for part in path:
+        node = node[part] if _has(node, part) else None
+    if not isinstance(node, str):
+        return None
+    repository = node.split("@")[0].rsplit(":", 1)[0] if ":" in node.rsplit("/", 1)[-1] else node
+    for i, entry in enumerate(doc.data.get("images") or []):
+        if isinstance(entry, dict) and repository in (entry.get("newName"), entry.get("name")):
+            return i
+    return None
+
+
+def _has(node: Any, part: Any) -> bool:
+    return (isinstance(node, dict) and part in node) or (
+        isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
 
 
 def _outside(root: Path, overlay: Path, doc: Document) -> list[Diagnostic]:

@@ -93,3 +93,15 @@ def test_overlays_skipped_for_a_spec_error_are_named(cli: Cli, repo_copy: Path) 
     result = cli("validate", "--root", repo_copy)
     assert result.exit_code == 1
     assert "overlay(s) not built: the specs must validate first" in result.output
+
+
+def test_a_finding_on_an_image_points_at_the_images_entry(cli: Cli, repo_copy: Path) -> None:
+    kustomization = repo_copy / "overlays" / "prod" / "kustomization.yaml"
+    text = kustomization.read_text()
+    assert "newTag: 2.52.0-py311" in text
+    kustomization.write_text(text.replace("newTag: 2.52.0-py311", "newTag: latest"))
+    result = cli("validate", "--root", repo_copy, "--strict", repo_copy / "overlays" / "prod")
+    line = next(n for n, entry in enumerate(text.splitlines(), 1) if entry.startswith("images:"))
+    assert result.exit_code == 1
+    assert f"overlays/prod/kustomization.yaml:{line + 1}:" in result.output
+    assert "images[0]" in result.output and "RG100" in result.output
