@@ -29,6 +29,10 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
             checked += f" and {len(overlays)} overlay(s)"
         elif overlays:  # they build from what the specs render: say what was not checked
             skipped = f"{len(overlays)} overlay(s) not built: the specs must validate first"
+        if not result.ok:  # KubeRay's rules, the output schemas and policy check rendered objects
+            skipped = "; ".join(filter(None, [skipped, "objects of specs with errors were not "
+                                              "rendered, so KubeRay's rules, the output schemas "
+                                              "and policy did not check them"]))
     else:
         files, overlays = classify(paths, repo)
         result = validate_files(repo, files)
