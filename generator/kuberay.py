@@ -148,7 +148,6 @@ REDIS_PASSWORD = "REDIS_PASSWORD"
 REDIS_USERNAME = "REDIS_USERNAME"
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 AUTOSCALER_START_CMD_ENV = "KUBERAY_GEN_AUTOSCALER_START_CMD"
-TRUE = ("1", "true", "True", "TRUE")  # how the operator reads a boolean env value
 
 # rayStartParams that say what a Ray node advertises, and clash with a group's `resources`
 RAY_RESOURCE_PARAMS = ("num-cpus", "num-gpus", "memory", "resources")
@@ -313,11 +312,6 @@ class ClusterView:
     def autoscaling(self) -> bool:
         return self.spec.get("enableInTreeAutoscaling") is True
 
-    def autoscaler_v2(self) -> bool:
-        options = mapping(self.spec.get("autoscalerOptions"))
-        env = self.head_env().get(AUTOSCALER_V2_ENV)
-        by_env = env is not None and str(env[1].get("value")) in TRUE
-        return options.get("version") == "v2" or by_env
 
     def ray_version(self) -> tuple[int, ...] | None:
         return parse_version(self.spec.get("rayVersion"))

@@ -79,13 +79,19 @@ def gcs_backend(view: ClusterView, target: Target) -> Iterator[Finding]:
 
 def _managed_mounts(group: dict[str, Any], at: FieldPath, name: str, path: str, code: str,
                     feature: str) -> Iterator[Finding]:
+    """The Ray container's mounts that take the name or the path the operator mounts."""
     container = next(items(pod_spec(group).get("containers")), None)
-    if container is None:
-        return
-    mounts_at = (*at, "template", "spec", "containers", 0, "volumeMounts")
-    for i, mount in items(container[1].get("volumeMounts")):
+    if container is not None:
+        yield from _mount_clashes(container[1].get("volumeMounts"),
+                                  (*at, "template", "spec", "containers", 0, "volumeMounts"),
+                                  name, path, code, feature)
+
+
+def _mount_clashes(mounts: Any, at: FieldPath, name: str, path: str, code: str,
+                   feature: str) -> Iterator[Finding]:
+    for i, mount in items(mounts):
         if mount.get("name") == name or mount.get("mountPath") == path:
-            yield Finding((*mounts_at, i), code, f"a mount named {name!r} or at {path} is "
+            yield Finding((*at, i), code, f"a mount named {name!r} or at {path} is "
                           f"managed by KubeRay with the {feature}")
 
 
@@ -136,10 +142,8 @@ def tls_options(view: ClusterView, target: Target) -> Iterator[Finding]:
         if entry.get("name") in TLS_ENV:
             yield Finding((*options_at, "env", i), "RG069",
                           f"{entry.get('name')} is managed by the operator with tlsOptions")
-    for i, mount in items(options.get("volumeMounts")):
-        if mount.get("name") == TLS_VOLUME or mount.get("mountPath") == TLS_PATH:
-            yield Finding((*options_at, "volumeMounts", i), "RG069",
-                          f"a mount named {TLS_VOLUME!r} or at {TLS_PATH} is managed by the operator")
+    yield from _mount_clashes(options.get("volumeMounts"), (*options_at, "volumeMounts"),
+                              TLS_VOLUME, TLS_PATH, "RG069", "tlsOptions")
 
 
 @cluster_rule
