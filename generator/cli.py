@@ -60,6 +60,9 @@ def guarded(fn: Callable[..., int], debug: bool, *args: Any, **kwargs: Any) -> i
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                     help="Repository root (default: the nearest folder with ray-gitops.yaml).")
 STRICT = click.option("--strict", is_flag=True, help="Policy warnings become errors.")
+NO_CACHE = click.option("--no-cache", is_flag=True,
+                        help="Check every spec file again, ignoring .ray-gitops/ (also: "
+                             "RAY_GITOPS_NO_CACHE=1).")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,23 +74,25 @@ def main() -> None:
 @main.command()
 @ROOT
 @STRICT
+@NO_CACHE
 @common
-def render(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+def render(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool) -> int:
     """Compile specs/ into rendered/ (writes nothing unless everything is valid)."""
     from generator.commands import render as command
 
-    return command.run(root, fmt, quiet, strict)
+    return command.run(root, fmt, quiet, strict, not no_cache)
 
 
 @main.command()
 @ROOT
 @STRICT
+@NO_CACHE
 @common
-def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+def check(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool) -> int:
     """Exit 1, with a diff, when rendered/ is not what specs/ produce."""
     from generator.commands import check as command
 
-    return command.run(root, fmt, quiet, strict)
+    return command.run(root, fmt, quiet, strict, not no_cache)
 
 
 @main.command()
@@ -102,16 +107,17 @@ def check(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
 @click.option("--feature-gates", default=None, metavar="Name=true,...",
               help="The operator's feature gates, in its own flag syntax (over featureGates "
                    "in ray-gitops.yaml and the release's defaults).")
+@NO_CACHE
 @common
 def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
              strict: bool, skip_overlays: bool, kuberay_version: str | None,
-             feature_gates: str | None) -> int:
+             feature_gates: str | None, no_cache: bool) -> int:
     """Validate specs and overlays (all by default), or the given spec files, overlay
     folders, rendered manifests and plain KubeRay manifests."""
     from generator.commands import validate as command
 
     return command.run(paths, root, fmt, quiet, strict, skip_overlays, kuberay_version,
-                       feature_gates)
+                       feature_gates, not no_cache)
 
 
 @main.command()

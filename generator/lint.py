@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from generator.cache import Cache
 from generator.diagnostics import Diagnostic, Result
 from generator.errors import InvalidInput, UsageError
 from generator.kinds import API_VERSION
@@ -60,7 +61,7 @@ def validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
     return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
 
 
-def validate_files(repo: Repo, files: list[Path]) -> Result:
+def validate_files(repo: Repo, files: list[Path], cache: Cache | None = None) -> Result:
     """Spec files through the pipeline (alone, with every spec indexed for references);
     every other file as KubeRay or Kubernetes manifests."""
     result = Result()
@@ -79,8 +80,9 @@ def validate_files(repo: Repo, files: list[Path]) -> Result:
             manifests.extend(docs)
     if spec_files:
         shown = {repo.shown(p) for p in spec_files}
-        found = build(repo, extra=spec_files, emit=False, only=shown).result
-        result.extend(d for d in found.diagnostics if d.file in shown)
+        built = build(repo, extra=spec_files, emit=False, only=shown, cache=cache)
+        built.remember()
+        result.extend(d for d in built.result.diagnostics if d.file in shown)
     schemas = _schemas(repo)
     for doc in manifests:
         result.extend(validate_manifest(doc, schemas))

@@ -9,20 +9,22 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator import kinds
+from generator.cache import Cache, digest_bytes
 from generator.diagnostics import Diagnostic, Result
 from generator.errors import InvalidInput
 from generator.kustomize import KUSTOMIZATION, OverlayInfo, describe_overlay, has_overlay
-from generator.load.documents import load_file
+from generator.load.documents import MAX_FILE_BYTES, Document, load_file
 from generator.models.delivery import parse_delivery
-from generator.models.parse import Spec, envelope_ok, parse_document
-from generator.references import SpecIndex, check_references
+from generator.models.parse import Facts, Indexed, Spec, envelope_ok, facts_of, parse_document
+from generator.references import SpecIndex, Unresolved, references_of
 from generator.render.base import Context, Generated, Rendered
-from generator.render.delivery import render_argocd, render_flux
+from generator.render.delivery import Scaling, render_argocd, render_flux, scaling
 from generator.render.kustomization import base_files
 from generator.repo import Repo
-from generator.rules import check_specs
+from generator.rules import check_spec
 from generator.schemas import OutputSchemas
 from generator.secrets import literal_secrets
 from generator.validate.objects import validate_generated, validate_rendered
@@ -33,138 +35,356 @@ APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$")
 
 
 @dataclass
+class Unit:
+    """What one spec file contributed to a run: findings of reading it (``loading``)
+    and of checking and rendering its specs, what those read of other specs and
+    files, the digests of its rendered files, and what delivery needs of its clusters."""
+
+    digest: str | None
+    loading: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    reads: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)  # name in rendered/ -> digest
+    scaling: list[Scaling] = field(default_factory=list)
+
+    def record(self) -> dict[str, Any]:
+        return {"digest": self.digest, "reads": self.reads, "outputs": self.outputs,
+                "scaling": self.scaling,
+                "diagnostics": [_saved(d) for d in (*self.loading, *self.diagnostics)],
+                "loading": len(self.loading)}
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> Unit | None:
+        try:
+            found = [Diagnostic(*d) for d in record["diagnostics"]]
+            split = int(record.get("loading", 0))
+            return cls(record["digest"], found[:split], found[split:], dict(record["reads"]),
+                       dict(record["outputs"]), list(record["scaling"]))
+        except (TypeError, ValueError, KeyError):
+            return None
+
+
+def _saved(d: Diagnostic) -> list[Any]:
+    return [d.file, d.line, d.col, d.code, d.field, d.message, d.severity, d.hint]
+
+
+@dataclass
 class Build:
     repo: Repo
     result: Result = field(default_factory=Result)
     specs: list[Spec] = field(default_factory=list)
-    objects: list[Rendered] = field(default_factory=list)
+    objects: list[Rendered] = field(default_factory=list)  # of the spec files rendered this run
     files: dict[str, str] = field(default_factory=dict)  # relative to rendered/
+    # files of spec files reused from the cache: name -> digest of what they rendered then;
+    # the command checks that rendered/ holds exactly that, else builds again without reuse
+    kept: dict[str, str] = field(default_factory=dict)
+    units: dict[str, Unit] = field(default_factory=dict)
+    facts: dict[str, list[Facts]] = field(default_factory=dict)  # file digest -> facts
+    cache: Cache | None = None
+    settings_key: str = ""
+    fallback: bool = False  # reuse found an error: the run is made again from scratch
+
+    @property
+    def reused(self) -> int:
+        """Spec files whose results came from the cache."""
+        return len(self.units) - len(self.fresh)
+
+    fresh: set[str] = field(default_factory=set)  # spec files checked (and rendered) this run
+
+    partial: bool = False  # a run over some spec files (``only``)
+
+    def remember(self) -> None:
+        """Keep what this run learnt: every file's facts; the units of a passing run of
+        the whole repository."""
+        if self.cache is None:
+            return
+        if self.partial or not self.result.ok:
+            self.cache.save(self.cache.settings, self.cache.units, self.facts, partial=True)
+            return
+        units = {f: u.record() for f, u in self.units.items()}
+        if (units == self.cache.units and self.facts == self.cache.facts
+                and self.settings_key == self.cache.settings
+                and self.cache.used == self.cache.stamps):
+            return  # nothing learnt: leave the file alone
+        self.cache.save(self.settings_key, units, self.facts)
+
+    def holds_kept(self, present: dict[str, Path]) -> bool:
+        """rendered/ (``present``: its files, from ``on_disk``) holds every reused file as
+        it was rendered: a real file (no symbolic link on the way) with the digest the
+        cache has for it."""
+        if not self.kept:
+            return True
+        assert self.cache is not None, "files are kept from a cache"
+        shown = self.repo.settings.rendered
+        return all(name in present and self.cache.digest(present[name], f"{shown}/{name}",
+                                                         follow=False) == digest
+                   for name, digest in self.kept.items())
 
 
 def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
-          only: set[str] | None = None) -> Build:
+          only: set[str] | None = None, cache: Cache | None = None, reuse: bool = True) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
     ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
     YAML text (validation needs the objects, not their bytes); ``only`` renders
-    and checks the specs of those files alone (every spec is still read, for
+    and checks the specs of those files alone (every spec is still indexed, for
     references): what a pre-commit hook on a few changed files needs.
+
+    With a ``cache``, spec files are indexed from their facts when unchanged, and
+    (unless ``only``, or ``reuse=False``) a spec file whose bytes and whose reads
+    are what they were is not checked or rendered again: its findings and the
+    digests of its files come from the cache, and ``kept`` lists those files.
+    Reuse never decides a failure: a run that finds an error is made again
+    without it, so that errors are always those of a run from scratch.
     """
-    out = Build(repo)
+    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None)
+    if out.fallback:
+        out = _build(repo, tuple(extra), emit, only, cache, False)
+    return out
+
+
+def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | None,
+           cache: Cache | None, reuse: bool) -> Build:
+    out = Build(repo, cache=cache, settings_key=settings_key(repo), partial=only is not None)
     if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
         out.result.extend(literal_secrets(repo.doc))
     files = repo.spec_files()
-    known = {p.resolve() for p in files}
-    files += [p for p in extra if p.resolve() not in known]
-    specs, problems = load_specs(repo, files, only)
+    if extra:
+        known = {p.resolve() for p in files}
+        files += [p for p in extra if p.resolve() not in known]
+    reusable = ({k: u for k, v in cache.units.items() if (u := Unit.of(v)) is not None}
+                if cache is not None and reuse and cache.settings == out.settings_key else {})
+    specs, digests = _load(out, files, only, reusable)
     # Serve configs kept in their own files (serveConfigFile) may sit among the
     # specs; they are read by the RayService that names them, not as specs.
     served = _serve_files(specs, repo)
     if only is not None:  # a changed Serve config is checked through its RayService
         only = only | {spec for spec, file in served.items() if file in only}
-    out.specs = [s for s in specs if s.doc.file not in served.values()]
-    out.result.extend(p for p in problems if p.file not in served.values())
-    index = SpecIndex(out.specs, repo.root)
-    out.result.extend(check_references(index, only))
-    if not out.result.ok:
-        return out  # rendering needs every spec valid and every reference resolved
-    out.result.extend(check_specs(index, only))
-    if not out.result.ok:
-        return out
+    out.specs = [s for s in specs if s.file not in served.values()]
+    for file in served.values():
+        out.units.pop(file, None)
+        out.fresh.discard(file)
+    index = SpecIndex(out.specs, repo.root, digests,
+                      (lambda p: cache.digest(p, repo.shown(p))) if cache is not None else None)
+    todo = _todo(out, index, only, reusable)
+    out.result.extend(index.duplicates)
+    out.result.extend(_folder_clashes(out.specs, repo))
+    selected = [s for s in out.specs if todo is None or s.file in todo]
+    unresolved = Unresolved()
+    for spec in selected:
+        index.reader = spec.file
+        out.units[spec.file].diagnostics.extend(references_of(index, spec, unresolved))
+    index.reader = None
+    out.result.extend(unresolved.overflow(index))
+    if _failed(out):
+        return _finish(out, reuse)  # rendering needs every spec valid and every reference resolved
+    for spec in selected:
+        index.reader = spec.file
+        out.units[spec.file].diagnostics.extend(check_spec(spec, index))
+    index.reader = None
+    if _failed(out):
+        return _finish(out, reuse)
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
-    apps = render_specs(out, Context(repo.settings, index), schemas, only)
-    if repo.settings.delivery is not None and out.result.ok and only is None:
-        _add_delivery(out, apps, schemas)
+    apps = render_specs(out, Context(repo.settings, index), schemas, selected)
+    for file, unit in out.units.items():
+        unit.reads = index.reads.get(file, {}) if file in out.fresh else unit.reads
     for app, items in sorted(apps.items()):
-        out.objects.extend(item for item in items if isinstance(item, Rendered))
+        rendered = [item for item in items if isinstance(item, Rendered)]
+        out.objects.extend(rendered)
+        owner = out.units.get(items[0].spec.file) if items[0].spec is not None else None
+        files_of, clashes = base_files(app, items)
+        if owner is not None:
+            owner.outputs = {name: digest_bytes(text.encode()) for name, text in files_of.items()}
+            owner.scaling = scaling(rendered)
+            owner.diagnostics.extend(clashes)
         if emit:
-            files_of, clashes = base_files(app, items)
             out.files.update(files_of)
-            out.result.extend(clashes)
+    for file, unit in out.units.items():
+        if file not in out.fresh:
+            out.kept.update(unit.outputs)
+    if repo.settings.delivery is not None and not _failed(out) and only is None:
+        _add_delivery(out, apps, schemas, emit)
+    return _finish(out, reuse)
+
+
+def settings_key(repo: Repo) -> str:
+    """What every spec file's results depend on besides the files: the settings."""
+    return digest_bytes(repo.settings.model_dump_json().encode())
+
+
+def _failed(out: Build) -> bool:
+    return not out.result.ok or any(not Result(u.loading + u.diagnostics).ok
+                                    for u in out.units.values())
+
+
+def _finish(out: Build, reuse: bool) -> Build:
+    """Every unit's findings into the result; a run that reused units and failed is
+    made again from scratch (``fallback``)."""
+    for unit in out.units.values():
+        out.result.extend(unit.loading)
+        out.result.extend(unit.diagnostics)
+    if reuse and not out.result.ok:
+        out.fallback = True
     return out
 
 
-def load_specs(repo: Repo, files: Iterable[Path],
-               only: set[str] | None = None) -> tuple[list[Spec], list[Diagnostic]]:
-    """Every spec; those of files outside ``only`` are indexed now, validated when used."""
+def _load(out: Build, files: list[Path], only: set[str] | None,
+          reusable: dict[str, Unit]) -> tuple[list[Spec], dict[str, str]]:
+    """Every spec: of an unchanged file from its facts in the cache (its document read
+    when first needed), else read now; those of files outside ``only`` only indexed."""
+    repo, cache = out.repo, out.cache
     specs: list[Spec] = []
-    problems: list[Diagnostic] = []
+    digests: dict[str, str] = {}
     root, specs_dir = repo.root.resolve(), repo.specs_dir.absolute()
+    documents: dict[Path, list[Document]] = {}
+
+    def documents_of(path: Path, shown: str) -> list[Document]:
+        if path not in documents:
+            documents[path] = load_file(path, shown)
+        return documents[path]
+
+    real_specs = repo.specs_dir.resolve()
     for path in files:
-        shown = repo.shown(path)
-        if path.absolute().is_relative_to(specs_dir) and not path.resolve().is_relative_to(root):
-            problems.append(Diagnostic(shown, 1, 1, "RG045", "", "a spec file that is a symbolic "
-                                       "link out of the repository: not read"))
+        inside = path.absolute().is_relative_to(specs_dir)
+        # the one resolve a file costs: spec files are listed below specs/, only the
+        # file itself may be a symbolic link
+        real = (real_specs / path.absolute().relative_to(specs_dir)
+                if inside and not path.is_symlink() else path.resolve())
+        shown = real.relative_to(root).as_posix() if real.is_relative_to(root) else str(path)
+        if inside and not real.is_relative_to(root):
+            out.result.extend([Diagnostic(shown, 1, 1, "RG045", "", "a spec file that is a "
+                                          "symbolic link out of the repository: not read")])
             continue
+        digest = cache.digest(path, shown, limit=MAX_FILE_BYTES) if cache is not None else None
+        if digest is not None:
+            digests[shown] = digest
+        facts = cache.facts.get(digest) if cache is not None and digest is not None else None
+        old = reusable.get(shown)
+        unchanged = old is not None and old.digest == digest
+        if facts is not None and digest is not None and (
+                unchanged or (only is not None and shown not in only)):
+            specs.extend(Indexed(path, shown, f, documents_of) for f in facts)
+            out.facts[digest] = facts
+            if unchanged and old is not None:
+                out.units[shown] = old
+            continue
+        unit = out.units[shown] = Unit(digest)
+        out.fresh.add(shown)
         try:
-            docs = load_file(path, shown)
+            docs = documents_of(path, shown)
         except InvalidInput as exc:
-            problems.extend(exc.diagnostics)
+            unit.loading.extend(exc.diagnostics)
             continue
+        found: list[Facts] = []
         for doc in docs:
+            if (facts_of_doc := facts_of(doc)) is not None:
+                found.append(facts_of_doc)
             if only is not None and shown not in only:
                 if envelope_ok(doc):
                     specs.append(Spec(doc, path))
                 continue
-            problems.extend(literal_secrets(doc))
+            unit.loading.extend(literal_secrets(doc))
             parsed = parse_document(doc, path)
             if isinstance(parsed, Spec):
                 specs.append(parsed)
             else:
-                problems.extend(parsed)
+                unit.loading.extend(parsed)
                 if envelope_ok(doc):
                     specs.append(Spec(doc, path, broken=True))
-    return specs, problems
+        if digest is not None:
+            out.facts[digest] = found
+    return specs, digests
+
+
+def _todo(out: Build, index: SpecIndex, only: set[str] | None,
+          reusable: dict[str, Unit]) -> set[str] | None:
+    """The spec files to check and render this run (None: all of them).
+
+    A reused file whose reads are not answered as they were then (a spec it
+    looked up changed, or another now answers; a file it ships changed) is checked
+    and rendered again, from its unchanged document."""
+    if only is not None:
+        return only
+    if not reusable:
+        return None
+    todo = set(out.fresh)
+    for file, unit in list(out.units.items()):
+        if file in todo:
+            continue
+        if any(index.answer(query) != answer for query, answer in unit.reads.items()):
+            todo.add(file)
+            out.units[file] = Unit(unit.digest, unit.loading)
+            out.fresh.add(file)
+    return todo
+
+
+def _folder_clashes(specs: list[Spec], repo: Repo) -> list[Diagnostic]:
+    """Each spec file renders into rendered/<its stem>/: a plain name, one file per folder."""
+    out = []
+    folders: dict[str, Spec] = {}
+    for spec in specs:
+        if kinds.renderer(spec.kind) is None:
+            continue
+        if not APP_NAME.match(spec.app):
+            out.append(spec.doc.diagnostic((), "RG084", f"{spec.file}: the file's name "
+                                           f"({spec.app!r}) names its folder in "
+                                           f"{repo.settings.rendered}/: use letters, digits, '-', "
+                                           "'_' and '.', starting with a letter or digit"))
+            continue
+        first = folders.setdefault(spec.app.lower(), spec)
+        if first.path != spec.path:
+            out.append(_clash(spec, f"spec files {first.file} and {spec.file} both render "
+                                    f"into {repo.settings.rendered}/{spec.app}/"))
+    return out
 
 
 def _serve_files(specs: list[Spec], repo: Repo) -> dict[str, str]:
-    """Spec file -> the Serve config file it names (as shown), read from the documents."""
+    """Spec file -> the Serve config file it names (as shown), from the specs' facts."""
     out = {}
     for spec in specs:
-        body = spec.doc.data.get("spec")
-        name = body.get("serveConfigFile") if isinstance(body, dict) else None
+        name = spec.facts[5]
         if isinstance(name, str):
-            out[spec.doc.file] = repo.shown((spec.path.parent / name).resolve())
+            out[spec.file] = repo.shown((spec.path.parent / name).resolve())
     return out
 
 
 def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
-                 only: set[str] | None) -> dict[str, Items]:
+                 specs: list[Spec]) -> dict[str, Items]:
     """Each spec through its kind's renderer, each object through layers 4, 5 and 7."""
     apps: dict[str, Items] = {}
-    folders: dict[str, Spec] = {}
-    for spec in out.specs:
+    for spec in specs:
         render = kinds.renderer(spec.kind)
-        if render is None or (only is not None and spec.doc.file not in only):
+        if render is None:
             continue
-        first = folders.setdefault(spec.app.lower(), spec)
-        if not APP_NAME.match(spec.app):
-            out.result.extend([spec.doc.diagnostic((), "RG084", f"{spec.doc.file}: the file's name "
-                               f"({spec.app!r}) names its folder in {ctx.settings.rendered}/: use "
-                               "letters, digits, '-', '_' and '.', starting with a letter or digit")])
-            continue
-        if first.path != spec.path:
-            out.result.extend([_clash(spec, f"spec files {first.doc.file} and {spec.doc.file} "
-                                      f"both render into {ctx.settings.rendered}/{spec.app}/")])
-            continue
+        unit = out.units[spec.file]
         for item in render(spec, ctx):
             if isinstance(item, Rendered):
-                out.result.extend(validate_rendered(item, schemas))
+                unit.diagnostics.extend(validate_rendered(item, schemas))
             apps.setdefault(spec.app, []).append(item)
     return apps
 
 
-def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas) -> None:
-    rendered = [i for items in apps.values() for i in items if isinstance(i, Rendered)]
-    for app, delivered in delivery_apps(out.repo, rendered, schemas, out.result).items():
-        owner = apps[app][0].spec if app in apps else None
+def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas,
+                  emit: bool) -> None:
+    """Argo CD and Flux, from what delivery needs of every spec file's clusters (those
+    rendered now and those reused)."""
+    clusters = [c for _, unit in sorted(out.units.items()) for c in unit.scaling]
+    owners = {spec.app: spec for spec in out.specs if kinds.renderer(spec.kind) is not None}
+    for app, delivered in delivery_apps(out.repo, clusters, schemas, out.result).items():
+        owner = owners.get(app)
         if owner is not None:
             out.result.extend([_clash(owner, f"{app}/ is where ray-gitops.yaml's delivery "
                                              "renders: rename this spec file")])
-        apps[app] = list[Rendered | Generated](delivered)
+        items = list[Rendered | Generated](delivered)
+        apps[app] = items
+        out.objects.extend(delivered)
+        files_of, clashes = base_files(app, items)
+        out.result.extend(clashes)
+        if emit:
+            out.files.update(files_of)
 
 
-def delivery_apps(repo: Repo, objects: list[Rendered], schemas: OutputSchemas,
+def delivery_apps(repo: Repo, clusters: list[Scaling], schemas: OutputSchemas,
                   result: Result) -> dict[str, list[Rendered]]:
     """Argo CD and Flux objects, one per overlay, from ray-gitops.yaml's `delivery`."""
     doc = repo.doc
@@ -190,9 +410,9 @@ def delivery_apps(repo: Repo, objects: list[Rendered], schemas: OutputSchemas,
         return {}
     out: dict[str, list[Rendered]] = {}
     if delivery.argocd:
-        out["argocd"] = render_argocd(delivery, overlays, objects)
+        out["argocd"] = render_argocd(delivery, overlays, clusters)
     if delivery.flux:
-        out["flux"] = render_flux(delivery, overlays, objects)
+        out["flux"] = render_flux(delivery, overlays, clusters)
     for items in out.values():
         for item in items:
             result.extend(validate_generated(item, doc, schemas))

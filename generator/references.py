@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
+from generator.cache import digest_bytes
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
-from generator.kinds import cluster_body
+from generator.fieldpath import FieldPath
 from generator.load.documents import Document, load_file
 from generator.models.base import Ref
 from generator.models.parse import Spec
@@ -23,15 +26,26 @@ SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kubeco
 
 
 class SpecIndex:
-    """Every spec of the repository by kind, namespace and name; files specs ship."""
+    """Every spec of the repository by kind, namespace and name; files specs ship.
 
-    def __init__(self, specs: Iterable[Spec], root: Path | None = None):
+    While ``reader`` names a spec file, every question asked of the index and its
+    answer are kept in ``reads[reader]``: what that file's specs depend on beyond
+    themselves. ``answer`` asks a kept question again, so that a later run can
+    tell whether what a file produced then still holds."""
+
+    def __init__(self, specs: Iterable[Spec], root: Path | None = None,
+                 digests: dict[str, str] | None = None,
+                 file_digest: Callable[[Path], str | None] | None = None):
         self.specs = list(specs)
         self.root = root
+        self.digests = digests if digests is not None else {}  # spec file -> digest
+        self.file_digest = file_digest or _digest_of
         self.files: dict[tuple[Path, str], str] = {}  # (spec file, path as written) -> text
         self.serve_docs: dict[tuple[Path, str], Document] = {}
         self._by_key: dict[tuple[str, str | None, str], Spec] = {}
         self.duplicates: list[Diagnostic] = []
+        self.reader: str | None = None
+        self.reads: dict[str, dict[str, str]] = {}
         for spec in self.specs:
             key = (spec.kind, spec.namespace, spec.name)
             first = self._by_key.setdefault(key, spec)
@@ -45,10 +59,44 @@ class SpecIndex:
                     )
                 )
 
+    # -- what a spec file depends on ---------------------------------------------------------
+    def _read(self, query: list[Any], answer: str) -> str:
+        if self.reader is not None:
+            self.reads.setdefault(self.reader, {})[json.dumps(query)] = answer
+        return answer
+
+    def _of(self, spec: Spec | None) -> str:
+        return "-" if spec is None else f"{spec.file}@{self.digests.get(spec.file, '?')}"
+
+    def answer(self, query: str) -> str | None:
+        """A kept question asked again of this index (None: a question it cannot ask)."""
+        try:
+            asked = json.loads(query)
+            what, args = asked[0], asked[1:]
+            if what == "get":
+                return self._of(self._get(*args))
+            if what == "anywhere":
+                return self._of(self._anywhere(*args))
+            if what == "names":
+                return _names_answer(self._names(*args))
+            if what == "clusters":
+                return json.dumps(self._clusters_using(*args))
+            if what == "file":
+                return self._file_answer(self._spec_path(args[0], Path(args[0])), args[1])
+        except (ValueError, TypeError, IndexError):
+            return None
+        return None
+
+    # -- questions ---------------------------------------------------------------------------
     def get(self, kind: str, name: str, namespace: str | None) -> Spec | None:
         """Same namespace first, then a spec with no namespace (one an overlay sets).
 
         ``kind`` may name several kinds, ``A|B``: the first found wins."""
+        found = self._get(kind, name, namespace)
+        self._read(["get", kind, name, namespace], self._of(found))
+        return found
+
+    def _get(self, kind: str, name: str, namespace: str | None) -> Spec | None:
         for one in kind.split("|"):
             found = self._by_key.get((one, namespace, name)) or self._by_key.get((one, None, name))
             if found is not None:
@@ -57,6 +105,11 @@ class SpecIndex:
 
     def anywhere(self, kind: str, name: str) -> Spec | None:
         """A spec of that kind and name in any namespace (to say where it is)."""
+        found = self._anywhere(kind, name)
+        self._read(["anywhere", kind, name], self._of(found))
+        return found
+
+    def _anywhere(self, kind: str, name: str) -> Spec | None:
         if not hasattr(self, "_by_name"):
             self._by_name: dict[tuple[str, str], Spec] = {}
             for spec in self.specs:
@@ -74,63 +127,112 @@ class SpecIndex:
     def clusters_using(self, redis: Spec) -> list[str]:
         """Names of the specs whose cluster bodies keep GCS state in ``redis``.
 
-        Read from the documents: a spec of another file need not be valid for its
+        Read from the documents' facts: a spec of another file need not be valid for its
         name to be admitted (its own file reports what is wrong with it)."""
-        out = []
-        for spec in self.specs:
-            body = cluster_body(spec.kind, spec.doc.data)
-            ft = body.get("faultTolerance") if body is not None else None
-            name = ft.get("redis") if isinstance(ft, dict) else None
-            if name == redis.name and self.get("Redis", name, spec.namespace) is redis:
-                out.append(spec.name)
-        return sorted(set(out))
+        found = self._clusters_using(redis.name, redis.namespace)
+        self._read(["clusters", redis.name, redis.namespace], json.dumps(found))
+        return found
+
+    def _clusters_using(self, name: str, namespace: str | None) -> list[str]:
+        redis = self._by_key.get(("Redis", namespace, name))
+        return sorted({spec.name for spec in self.specs
+                       if spec.facts[4] == name and self._get("Redis", name, spec.namespace) is redis})
 
     def of_kind(self, kind: str) -> Iterator[Spec]:
         return (spec for spec in self.specs if spec.kind == kind)
 
     def names(self, kind: str) -> list[str]:
+        found = self._names(kind)
+        self._read(["names", kind], _names_answer(found))
+        return found
+
+    def _names(self, kind: str) -> list[str]:
         return sorted({spec.name for one in kind.split("|") for spec in self.of_kind(one)})
 
+    def read_file(self, spec: Spec, name: str, at: FieldPath) -> Path | Diagnostic:
+        """A file a spec names, resolved (or what is wrong with it); what the spec's file
+        read is the file's digest, taken before its bytes are."""
+        self._read(["file", spec.file, name], self._file_answer(self._spec_path(spec.file, spec.path), name))
+        return _resolved(self, spec, name, at)
 
-def check_references(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
-    """Duplicates anywhere; references of the specs in ``only`` (files), or of all."""
-    out = list(index.duplicates)
-    missing = 0
-    for spec in index.specs:
-        if spec.broken or (only is not None and spec.doc.file not in only):
-            continue
-        references = getattr(spec.model, "references", None)
-        if references is None:
-            continue
-        for ref in references():
-            if ref.kind == "File":
-                out.extend(_read_file(index, spec, ref))
-            elif ref.kind == "ServeConfigFile":
-                out.extend(_read_serve_config(index, spec, ref))
-            elif (found := index.get(ref.kind, ref.name, spec.namespace)) is not None:
-                if ref.kind != "ComputeTemplate" and found.namespace != spec.namespace:
-                    out.append(_across(spec, found, ref))
-            elif (elsewhere := index.anywhere(ref.kind, ref.name)) is not None:
-                out.append(_across(spec, elsewhere, ref))
-            else:
-                known = index.names(ref.kind)
-                listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"
-                                                      if len(known) > LISTED else "") \
-                    if known else "none in the repository"
-                missing += 1
-                if missing > MAX_UNRESOLVED:
-                    continue
-                out.append(
-                    spec.doc.diagnostic(
-                        ref.path, "RG014",
-                        f"{ref.kind} {ref.name!r} not found (known: {listing})",
-                        hint=did_you_mean(ref.name, known) if len(known) <= MAX_HINTED else "",
-                    )
-                )
-    if missing > MAX_UNRESOLVED:
+    def _spec_path(self, file: str, fallback: Path) -> Path:
+        return self.root.resolve() / file if self.root is not None else fallback
+
+    def _file_answer(self, spec_path: Path, name: str) -> str:
+        target = _target(self.root, spec_path, name)
+        if target is None:
+            return "!"
+        size = target.stat().st_size
+        if size > MAX_CONFIGMAP_BYTES:  # refused, never read
+            return f"{target}@{size} bytes"
+        return f"{target}@{self.file_digest(target)}"
+
+
+def _names_answer(names: list[str]) -> str:
+    return digest_bytes("\n".join(names).encode())
+
+
+def _digest_of(path: Path) -> str | None:
+    try:
+        return digest_bytes(path.read_bytes()) if path.is_file() else None
+    except OSError:
+        return None
+
+
+def _target(root: Path | None, spec_path: Path, name: str) -> Path | None:
+    """Where a path a spec names leads, when that is a file inside the repository."""
+    base = (root or spec_path.parent).resolve()
+    target = (spec_path.parent / name).resolve()
+    if not target.is_relative_to(base) or not target.is_file():
+        return None
+    return target
+
+
+class Unresolved:
+    """References not found in one run: the first MAX_UNRESOLVED are errors, the rest counted."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def overflow(self, index: SpecIndex) -> list[Diagnostic]:
+        if self.count <= MAX_UNRESOLVED:
+            return []
         first = index.specs[0].doc
-        out.append(Diagnostic(first.file, 1, 1, "RG014", "", f"{missing - MAX_UNRESOLVED} more "
-                              f"references not found (the first {MAX_UNRESOLVED} are listed)"))
+        return [Diagnostic(first.file, 1, 1, "RG014", "", f"{self.count - MAX_UNRESOLVED} more "
+                           f"references not found (the first {MAX_UNRESOLVED} are listed)")]
+
+
+def references_of(index: SpecIndex, spec: Spec, unresolved: Unresolved) -> list[Diagnostic]:
+    """What is wrong with the references of one spec (none for a spec already broken)."""
+    out: list[Diagnostic] = []
+    references = None if spec.broken else getattr(spec.model, "references", None)
+    if references is None:
+        return out
+    for ref in references():
+        if ref.kind == "File":
+            out.extend(_read_file(index, spec, ref))
+        elif ref.kind == "ServeConfigFile":
+            out.extend(_read_serve_config(index, spec, ref))
+        elif (found := index.get(ref.kind, ref.name, spec.namespace)) is not None:
+            if ref.kind != "ComputeTemplate" and found.namespace != spec.namespace:
+                out.append(_across(spec, found, ref))
+        elif (elsewhere := index.anywhere(ref.kind, ref.name)) is not None:
+            out.append(_across(spec, elsewhere, ref))
+        else:
+            known = index.names(ref.kind)
+            listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"
+                                                  if len(known) > LISTED else "") \
+                if known else "none in the repository"
+            unresolved.count += 1
+            if unresolved.count > MAX_UNRESOLVED:
+                continue
+            out.append(
+                spec.doc.diagnostic(
+                    ref.path, "RG014",
+                    f"{ref.kind} {ref.name!r} not found (known: {listing})",
+                    hint=did_you_mean(ref.name, known) if len(known) <= MAX_HINTED else "",
+                )
+            )
     return out
 
 
@@ -149,17 +251,21 @@ def _across(spec: Spec, found: Spec, ref: Ref) -> Diagnostic:
 
 def _resolve(index: SpecIndex, spec: Spec, ref: Ref) -> Path | Diagnostic:
     """A path a spec names: relative to the spec file, inside the repository, a file."""
+    return index.read_file(spec, ref.name, ref.path)
+
+
+def _resolved(index: SpecIndex, spec: Spec, name: str, at: FieldPath) -> Path | Diagnostic:
     root = (index.root or spec.path.parent).resolve()
-    target = (spec.path.parent / ref.name).resolve()
+    target = (spec.path.parent / name).resolve()
     try:
         target.relative_to(root)
     except ValueError:
-        return spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is outside the repository")
+        return spec.doc.diagnostic(at, "RG045", f"{name!r} is outside the repository")
     if not target.is_file():
-        return spec.doc.diagnostic(ref.path, "RG014", f"file {ref.name!r} not found "
+        return spec.doc.diagnostic(at, "RG014", f"file {name!r} not found "
                                    f"(paths are relative to {spec.doc.file})")
     if _never_copied(target.relative_to(root)):
-        return spec.doc.diagnostic(ref.path, "RG045", f"{ref.name!r} is never copied into "
+        return spec.doc.diagnostic(at, "RG045", f"{name!r} is never copied into "
                                    "rendered/: git internals, .env files and keys stay where they are")
     return target
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -85,10 +86,21 @@ class Repo:
         return replace(self, settings=settings)
 
     def spec_files(self) -> list[Path]:
+        """Every YAML file below specs/ (a symbolic link to a folder is not followed)."""
         if not self.specs_dir.is_dir():
             return []
-        return sorted(p for p in self.specs_dir.rglob("*")
-                      if p.suffix in YAML_SUFFIXES and p.is_file())
+        found: list[Path] = []
+
+        def walk(folder: str) -> None:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        walk(entry.path)
+                    elif _suffix(entry.name) in YAML_SUFFIXES and entry.is_file():
+                        found.append(Path(entry.path))
+
+        walk(str(self.specs_dir))
+        return sorted(found)
 
     def require_specs(self) -> None:
         """Commands over the whole repository refuse to pass vacuously in the wrong folder."""
@@ -96,6 +108,12 @@ class Repo:
             raise UsageError(
                 f"no spec files in {self.settings.specs}/ under {self.root}: run in a "
                 "ray-gitops repository, pass --root, or start one with `ray-gitops init`")
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix``, without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:] if 0 < dot < len(name) - 1 else ""
 
 
 def find_root(start: Path) -> Path:

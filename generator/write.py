@@ -21,7 +21,7 @@ import re
 import shutil
 import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,11 +53,16 @@ def on_disk(folder: Path) -> dict[str, Path]:
     if not folder.is_dir() or folder.is_symlink():
         return {}
     out: dict[str, Path] = {}
-    for top, dirs, names in os.walk(folder, followlinks=False):
-        base = Path(top)
-        for name in [*names, *(d for d in dirs if (base / d).is_symlink())]:
-            path = base / name
-            out[path.relative_to(folder).as_posix()] = path
+
+    def walk(path: str, prefix: str) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    walk(entry.path, f"{prefix}{entry.name}/")
+                else:
+                    out[prefix + entry.name] = Path(entry.path)
+
+    walk(str(folder), "")
     return dict(sorted(out.items()))
 
 
@@ -65,10 +70,13 @@ def _regular(path: Path) -> bool:
     return stat.S_ISREG(path.lstat().st_mode)
 
 
-def drift(folder: Path, files: dict[str, str], shown: str) -> Drift:
-    """How the files on disk differ from ``files`` (names relative to ``folder``)."""
+def drift(folder: Path, files: dict[str, str], shown: str, kept: Iterable[str] = (),
+          present: dict[str, Path] | None = None) -> Drift:
+    """How the files on disk differ from ``files`` (names relative to ``folder``);
+    ``kept`` names files already known to be what they should be; ``present`` is
+    ``on_disk(folder)`` when the caller has it."""
     found = Drift()
-    present = on_disk(folder)
+    present = on_disk(folder) if present is None else present
     for name, text in sorted(files.items()):
         path = present.get(name)
         if path is None:
@@ -84,7 +92,7 @@ def drift(folder: Path, files: dict[str, str], shown: str) -> Drift:
                 f"a/{shown}/{name}", f"b/{shown}/{name}",
             )
             found.changed[name] = "".join(diff)
-    found.stray = sorted(set(present) - set(files))
+    found.stray = sorted(set(present) - set(files) - set(kept))
     return found
 
 
@@ -95,8 +103,9 @@ class Written:
     kept: list[str] = field(default_factory=list)  # stray files not written by ray-gitops
 
 
-def write_tree(folder: Path, files: dict[str, str]) -> Written:
-    """Make ``folder`` hold ``files`` (and the files ray-gitops did not write), at once."""
+def write_tree(folder: Path, files: dict[str, str], kept: Iterable[str] = ()) -> Written:
+    """Make ``folder`` hold ``files`` (and the files ray-gitops did not write), at once;
+    ``kept`` names files already in ``folder`` as they should be, carried over as they are."""
     if folder.is_symlink():
         raise UsageError(f"{folder.name}/ is a symbolic link: ray-gitops writes a real folder only")
     if folder.exists() and not folder.is_dir():
@@ -104,7 +113,7 @@ def write_tree(folder: Path, files: dict[str, str]) -> Written:
     try:
         with _locked(folder.parent):
             recover(folder)
-            return _swap_in(folder, files)
+            return _swap_in(folder, files, set(kept))
     except OSError as exc:
         raise UsageError(f"cannot write {folder.name}/: {exc.strerror or exc} "
                          f"({exc.filename or folder}); {folder.name}/ is as it was") from None
@@ -124,12 +133,16 @@ def recover(folder: Path) -> None:
             path.unlink()
 
 
-def _swap_in(folder: Path, files: dict[str, str]) -> Written:
+def _swap_in(folder: Path, files: dict[str, str], kept: set[str]) -> Written:
     out = Written()
     present = on_disk(folder)
     staging = _beside(folder, NEW)
     staging.mkdir(mode=DIR_MODE)
     try:
+        for name in sorted(kept):
+            target = staging / name
+            target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+            os.link(present[name], target)
         for name, text in sorted(files.items()):
             old = present.get(name)
             target = staging / name
@@ -139,7 +152,7 @@ def _swap_in(folder: Path, files: dict[str, str]) -> Written:
             else:
                 _write_file(target, text)
                 out.written.append(name)
-        for name in sorted(set(present) - set(files)):
+        for name in sorted(set(present) - set(files) - kept):
             if _ours(folder, name):
                 out.removed.append(name)
                 continue

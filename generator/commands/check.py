@@ -6,25 +6,30 @@ from pathlib import Path
 
 import click
 
+from generator.cache import Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.diagnostics import Diagnostic, printable
 from generator.errors import Exit
 from generator.pipeline import build
 from generator.repo import open_repo
-from generator.write import Drift, drift
+from generator.write import Drift, drift, on_disk
 
 
-def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True) -> int:
     repo = open_repo(root)
     repo.require_specs()
-    result = build(repo)
+    store = Cache.open(repo.root) if enabled(use_cache) else None
+    result = build(repo, cache=store)
+    present = on_disk(repo.rendered_dir)
+    if result.result.ok and not result.holds_kept(present):  # a diff to show: from scratch
+        result = build(repo, cache=store, reuse=False)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     if not report.ok:
         emit_report(report, fmt, quiet=quiet, repo=repo)
         return Exit.INVALID
     folder = repo.settings.rendered
-    stale = drift(repo.rendered_dir, result.files, folder)
+    stale = drift(repo.rendered_dir, result.files, folder, result.kept, present)
     if fmt != "text":  # one report a machine can read: drift as diagnostics, a file each
         report.extend(drift_diagnostics(stale, folder))
         emit_report(report, fmt, quiet=quiet, repo=repo)
@@ -37,7 +42,9 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
         for name in stale.stray:
             click.echo(f"stray: {folder}/{printable(name)} (no spec renders it)")
     if not stale:
-        note(f"{folder}/ is up to date ({len(result.files)} files)", quiet=quiet)
+        result.remember()
+        note(f"{folder}/ is up to date ({len(result.files) + len(result.kept)} files)",
+             quiet=quiet)
         return Exit.OK
     click.echo(f"{folder}/ is stale: run `ray-gitops render` and commit the result", err=True)
     return Exit.INVALID

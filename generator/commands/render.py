@@ -4,24 +4,29 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.cache import Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.errors import Exit
 from generator.pipeline import build
 from generator.repo import open_repo
-from generator.write import write_tree
+from generator.write import on_disk, write_tree
 
 
-def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
+def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True) -> int:
     repo = open_repo(root)
     repo.require_specs()  # most likely the wrong folder: never empty rendered/ on a guess
-    result = build(repo)
+    store = Cache.open(repo.root) if enabled(use_cache) else None
+    result = build(repo, cache=store)
+    if result.result.ok and not result.holds_kept(on_disk(repo.rendered_dir)):  # edited
+        result = build(repo, cache=store, reuse=False)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     emit_report(report, fmt, quiet=quiet, repo=repo)
     if not report.ok:
         note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)
         return Exit.INVALID
-    done = write_tree(repo.rendered_dir, result.files)
+    done = write_tree(repo.rendered_dir, result.files, result.kept)
+    result.remember()
     folder = repo.settings.rendered
     for name in done.written:
         note(f"wrote {folder}/{name}", quiet=quiet)
@@ -29,6 +34,6 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool) -> int:
         note(f"removed {folder}/{name}", quiet=quiet)
     for name in done.kept:
         note(f"left {folder}/{name}: not written by ray-gitops", quiet=quiet)
-    note(f"{len(result.files)} files in {folder}/, {len(done.written)} written, "
+    note(f"{len(result.files) + len(result.kept)} files in {folder}/, {len(done.written)} written, "
          f"{len(done.removed)} removed", quiet=quiet)
     return Exit.OK

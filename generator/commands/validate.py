@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator.cache import Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.diagnostics import Result
 from generator.errors import Exit
@@ -15,13 +16,16 @@ from generator.repo import open_repo
 
 def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool,
         skip_overlays: bool = False, kuberay_version: str | None = None,
-        feature_gates: str | None = None) -> int:
+        feature_gates: str | None = None, use_cache: bool = True) -> int:
     repo = open_repo(root).targeting(kuberay_version, feature_gates)
+    store = Cache.open(repo.root) if enabled(use_cache) else None
     result = Result()
     skipped = ""
     if not paths:
         repo.require_specs()
-        result = build(repo, emit=False).result
+        built = build(repo, emit=False, cache=store)
+        built.remember()
+        result = built.result
         checked = "all specs"
         overlays = overlay_dirs(repo.overlays_dir) if not skip_overlays else []
         if overlays and result.ok:
@@ -35,7 +39,7 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
                                               "and policy did not check them"]))
     else:
         files, overlays = classify(paths, repo)
-        result = validate_files(repo, files)
+        result = validate_files(repo, files, store)
         if overlays and not skip_overlays:
             result.extend(validate_overlays(repo, overlays))
         checked = f"{len(files)} file(s)" + (f" and {len(overlays)} overlay(s)" if overlays else "")

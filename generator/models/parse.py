@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
@@ -12,7 +13,7 @@ from pydantic import BaseModel, ValidationError
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
-from generator.kinds import API_VERSION, KIND_NAMES, model_class
+from generator.kinds import API_VERSION, KIND_NAMES, cluster_body, model_class
 from generator.load.documents import Document
 from generator.models.base import Strict
 
@@ -41,6 +42,11 @@ class Spec:
         return self._model
 
     @property
+    def file(self) -> str:
+        """The spec file, as shown to users."""
+        return self.doc.file
+
+    @property
     def kind(self) -> str:
         return str(self.doc.data["kind"])
 
@@ -57,6 +63,82 @@ class Spec:
     def app(self) -> str:
         """The app a spec belongs to: its file's stem, the rendered folder's name."""
         return self.path.stem
+
+    @property
+    def facts(self) -> Facts:
+        return facts_of(self.doc)  # type: ignore[return-value]  # indexed specs have facts
+
+
+# What the index of a repository knows of a spec without reading its file again:
+# [document index, kind, namespace, name, the Redis its cluster keeps GCS state in,
+# the Serve config file it names].
+Facts = list[Any]
+
+
+def facts_of(doc: Document) -> Facts | None:
+    """A document's facts, or None when it is not one the index keeps."""
+    if not envelope_ok(doc):
+        return None
+    data = doc.data
+    kind = data["kind"]
+    namespace = data["metadata"].get("namespace")
+    body = cluster_body(kind, data)
+    ft = body.get("faultTolerance") if body is not None else None
+    redis = ft.get("redis") if isinstance(ft, dict) else None
+    spec = data.get("spec")
+    serve = spec.get("serveConfigFile") if isinstance(spec, dict) else None
+    return [doc.index, kind, namespace if isinstance(namespace, str) else None,
+            data["metadata"]["name"], redis if isinstance(redis, str) else None,
+            serve if isinstance(serve, str) else None]
+
+
+class Indexed(Spec):
+    """A spec known by its facts (from the cache) whose file has not changed: its
+    document is read the first time something needs more than its facts."""
+
+    def __init__(self, path: Path, file: str, facts: Facts,
+                 load: Callable[[Path, str], list[Document]]):
+        self.path = path
+        self._file = file
+        self._facts = facts
+        self._load = load
+        self._doc: Document | None = None
+        self._model = None
+        self.broken = False
+
+    @property
+    def doc(self) -> Document:
+        if self._doc is None:
+            found = [d for d in self._load(self.path, self._file) if d.index == self._facts[0]]
+            if not found or facts_of(found[0]) != self._facts:
+                raise InvalidInput.at(self._file, 1, 1, "RG004", "the file changed while "
+                                      "ray-gitops read it: run again")
+            self._doc = found[0]
+        return self._doc
+
+    @doc.setter
+    def doc(self, value: Document) -> None:
+        self._doc = value
+
+    @property
+    def file(self) -> str:
+        return self._file
+
+    @property
+    def kind(self) -> str:
+        return str(self._facts[1])
+
+    @property
+    def namespace(self) -> str | None:
+        return self._facts[2]
+
+    @property
+    def name(self) -> str:
+        return str(self._facts[3])
+
+    @property
+    def facts(self) -> Facts:
+        return self._facts
 
 
 def envelope_ok(doc: Document) -> bool:

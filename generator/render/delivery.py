@@ -29,17 +29,30 @@ class Autoscaled:
     groups: int
 
 
-def autoscaled(overlay: OverlayInfo, objects: list[Rendered]) -> list[Autoscaled]:
-    """The RayClusters of an overlay that autoscale, named as the overlay names them."""
+# What delivery needs of a RayCluster that autoscales: [app, name, namespace, groups].
+# Kept per spec file in the cache, so that delivery is rendered without rendering
+# every cluster again.
+Scaling = list[Any]
+
+
+def scaling(objects: list[Rendered]) -> list[Scaling]:
+    """The RayClusters among ``objects`` that autoscale, as delivery needs them."""
     out = []
     for item in objects:
-        if item.spec is None or item.spec.app not in overlay.apps or item.kind != "RayCluster":
+        if item.spec is None or item.kind != "RayCluster":
             continue
         spec = item.obj["spec"]
         if spec.get("enableInTreeAutoscaling"):
-            name = f"{overlay.name_prefix}{item.name}{overlay.name_suffix}"
-            namespace = overlay.namespace or item.obj["metadata"].get("namespace")
-            out.append(Autoscaled(name, namespace, len(spec.get("workerGroupSpecs", []))))
+            out.append([item.spec.app, item.name, item.obj["metadata"].get("namespace"),
+                        len(spec.get("workerGroupSpecs", []))])
+    return out
+
+
+def autoscaled(overlay: OverlayInfo, clusters: list[Scaling]) -> list[Autoscaled]:
+    """The RayClusters of an overlay that autoscale, named as the overlay names them."""
+    out = [Autoscaled(f"{overlay.name_prefix}{name}{overlay.name_suffix}",
+                      overlay.namespace or namespace, groups)
+           for app, name, namespace, groups in clusters if app in overlay.apps]
     return sorted(out, key=lambda a: (a.name, a.namespace or ""))
 
 
@@ -84,11 +97,11 @@ def _ignore(clusters: list[Autoscaled], *, namespaced: bool = True) -> list[dict
 
 
 def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
-                  objects: list[Rendered]) -> list[Rendered]:
+                  clusters: list[Scaling]) -> list[Rendered]:
     argo = delivery.argocd
     assert argo is not None
     if argo.application_set:
-        return [_application_set(delivery, argo, overlays, objects)]
+        return [_application_set(delivery, argo, overlays, clusters)]
     out = []
     for env, destination in sorted(argo.environments.items()):
         overlay = overlays[env]
@@ -100,7 +113,7 @@ def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
                                         destination.namespace or overlay.namespace),
             "syncPolicy": _sync_policy(argo),
         }
-        ignore = _ignore(autoscaled(overlay, objects))
+        ignore = _ignore(autoscaled(overlay, clusters))
         if ignore:
             spec["ignoreDifferences"] = ignore
         obj = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -121,7 +134,7 @@ def _destination(server: str | None, name: str | None, namespace: str | None) ->
 
 
 def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, OverlayInfo],
-                     objects: list[Rendered]) -> Rendered:
+                     scaled: list[Scaling]) -> Rendered:
     elements = []
     clusters: list[Autoscaled] = []
     for env, destination in sorted(argo.environments.items()):
@@ -131,7 +144,7 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
         element.update({"server": destination.server} if destination.server
                        else {"cluster": str(destination.name)})
         elements.append(element)
-        clusters += autoscaled(overlay, objects)
+        clusters += autoscaled(overlay, scaled)
     by_server = all(d.server for d in argo.environments.values())
     target = ({"server": "{{.server}}"} if by_server else {"name": "{{.cluster}}"})
     template_spec: dict[str, Any] = {
@@ -164,7 +177,7 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
 
 
 def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
-                objects: list[Rendered]) -> list[Rendered]:
+                clusters: list[Scaling]) -> list[Rendered]:
     flux = delivery.flux
     assert flux is not None
     out = []
@@ -182,7 +195,7 @@ def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
         }
         if settings.target_namespace:
             spec["targetNamespace"] = settings.target_namespace
-        patches = [_flux_patch(cluster) for cluster in autoscaled(overlay, objects)]
+        patches = [_flux_patch(cluster) for cluster in autoscaled(overlay, clusters)]
         if patches:
             spec["patches"] = patches
         obj = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",

@@ -4,6 +4,6 @@ Importing the package registers every rule."""
 
 from generator.rules import features, policy, raycluster, specs, workloads  # noqa: F401  (registers them)
 from generator.rules.catalog import CODES
-from generator.rules.registry import check_object, check_specs
+from generator.rules.registry import check_object, check_spec
 
-__all__ = ["CODES", "check_object", "check_specs"]
+__all__ = ["CODES", "check_object", "check_spec"]

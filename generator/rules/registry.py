@@ -69,13 +69,7 @@ def check_object(obj: dict[str, Any], target: Target) -> list[Finding]:
     return out
 
 
-def check_specs(index: SpecIndex, only: set[str] | None = None) -> list[Diagnostic]:
-    """Every spec rule on the specs of the files in ``only``, or on all."""
-    out = []
-    for spec in index.specs:
-        if only is not None and spec.doc.file not in only:
-            continue
-        for fn in _SPEC_RULES.get(spec.kind, ()):
-            for found in fn(spec, index):
-                out.append(found if isinstance(found, Diagnostic) else spec.doc.report(found))
-    return out
+def check_spec(spec: Spec, index: SpecIndex) -> list[Diagnostic]:
+    """Every spec rule of its kind on one spec."""
+    return [found if isinstance(found, Diagnostic) else spec.doc.report(found)
+            for fn in _SPEC_RULES.get(spec.kind, ()) for found in fn(spec, index)]
