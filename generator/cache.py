@@ -1,6 +1,6 @@
 """What earlier runs learnt about a repository, so that a run costs what changed.
 
-The cache is ``.ray-gitops/cache.json`` at the repository root (the folder carries
+The cache is ``.ray-gitops/`` at the repository root (the folder carries
 its own ``.gitignore``, so git never sees it). It is a hint, never a verdict:
 
 - a file's digest comes from the cache only when the file's stat (size, mtime,
@@ -30,7 +30,8 @@ from pathlib import Path
 from typing import Any
 
 FOLDER = ".ray-gitops"
-FILE = "cache.json"
+INDEX = "index.json"
+UNITS = "units.json"
 FORMAT = 1
 YOUNG_NS = 1_000_000_000  # a file changed within this long of being looked at is hashed again
 MAX_BYTES = 64 << 20  # a cache larger than this is not read
@@ -60,97 +61,118 @@ def tool_digest() -> str:
 
 @dataclass
 class Cache:
-    """One repository's cache, read at the start of a run and written at its end."""
+    """One repository's cache, read at the start of a run and written at its end.
+
+    Two files: ``index.json`` (every spec file's facts, and the stamps of the files
+    read) is all a hook on one file needs; ``units.json`` (what each spec file
+    produced, and the stamps of rendered/) is read by runs over the whole repository."""
 
     root: Path
     settings: str = ""  # digest of the settings the units were made with
     facts: dict[str, list[list[Any]]] = field(default_factory=dict)  # file digest -> facts
     units: dict[str, dict[str, Any]] = field(default_factory=dict)  # spec file -> what it made
     stamps: dict[str, list[Any]] = field(default_factory=dict)  # path -> stat and digest
+    outputs: dict[str, list[Any]] = field(default_factory=dict)  # the same, of rendered/
     used: dict[str, list[Any]] = field(default_factory=dict)  # stamps taken this run
+    used_outputs: dict[str, list[Any]] = field(default_factory=dict)
     started_ns: int = field(default_factory=time.time_ns)
 
     # -- file digests ----------------------------------------------------------------------
-    def digest(self, path: Path, key: str, *, follow: bool = True,
-               limit: int | None = None) -> str | None:
+    def digest(self, path: str | Path, key: str, *, follow: bool = True,
+               limit: int | None = None, output: bool = False) -> str | None:
         """The digest of a regular file's bytes (``None`` when it is not one, or is
-        larger than ``limit``), from its stamp when that can be trusted."""
+        larger than ``limit``), from its stamp when that can be trusted. ``output``:
+        a file of rendered/."""
         try:
             st = os.stat(path, follow_symlinks=follow)
         except OSError:
             return None
         if not stat.S_ISREG(st.st_mode) or (limit is not None and st.st_size > limit):
             return None
-        mark = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
-        old = self.stamps.get(key)
-        if old is not None and old[:5] == mark and old[6]:
-            self.used[key] = old
-            return str(old[5])
+        old = (self.outputs if output else self.stamps).get(key)
+        used = self.used_outputs if output else self.used
+        if (type(old) is list and len(old) == 7 and old[6] is True and type(old[5]) is str
+                and old[:5] == [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]):
+            used[key] = old
+            return old[5]
         try:
             raw = _read_regular(path, follow)
         except OSError:
             return None
         found = digest_bytes(raw)
-        self.remember(key, st, found)
-        return found
-
-    def remember(self, key: str, st: os.stat_result, digest: str) -> None:
-        """A file's digest, trusted by stamp next time if it was not young now."""
         newest = max(st.st_mtime_ns, st.st_ctime_ns)
-        trusted = newest < self.started_ns - YOUNG_NS
-        self.used[key] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev,
-                          digest, trusted]
+        used[key] = [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev, found,
+                     newest < self.started_ns - YOUNG_NS]  # a young file: hashed again next time
+        return found
 
     # -- reading and writing ---------------------------------------------------------------
     @classmethod
-    def open(cls, root: Path) -> Cache:
-        """The repository's cache, or an empty one (never an error: it is a hint)."""
+    def open(cls, root: Path, *, units: bool = True) -> Cache:
+        """The repository's cache, or an empty one (never an error: it is a hint).
+        ``units=False``: the index only."""
         out = cls(root)
-        try:
-            data = json.loads(_read_regular(root / FOLDER / FILE, False, MAX_BYTES))
-        except (OSError, ValueError):
-            return out
-        if not isinstance(data, dict) or data.get("tool") != tool_digest():
-            return out
-        facts, units, stamps = data.get("facts"), data.get("units"), data.get("stamps")
-        if not (isinstance(facts, dict) and isinstance(units, dict) and isinstance(stamps, dict)
-                and isinstance(data.get("settings"), str)):
-            return out
-        out.settings = data["settings"]
-        out.facts = facts
-        out.units = {k: v for k, v in units.items() if _unit_shape(v)}
-        out.stamps = {k: v for k, v in stamps.items() if _stamp_shape(v)}
+        index = _load_json(root / FOLDER / INDEX)
+        if index is not None and isinstance(index.get("facts"), dict) \
+                and isinstance(index.get("stamps"), dict):
+            out.facts, out.stamps = index["facts"], index["stamps"]
+        made = _load_json(root / FOLDER / UNITS) if units else None
+        if made is not None and isinstance(made.get("settings"), str) \
+                and isinstance(made.get("units"), dict) and isinstance(made.get("stamps"), dict):
+            out.settings, out.units, out.outputs = made["settings"], made["units"], made["stamps"]
         return out
 
-    def save(self, settings: str, units: dict[str, dict[str, Any]],
-             facts: dict[str, list[list[Any]]], *, partial: bool = False) -> None:
-        """Write the cache at once (a temporary file renamed over the old one); a
-        repository that cannot hold it (read-only, a symbolic link in the way) keeps none."""
-        folder = self.root / FOLDER
-        try:
-            if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-                return
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists() and not ignore.is_symlink():
-                ignore.write_text("# ray-gitops's cache: never committed\n*\n")
-            # a run over part of the repository keeps the stamps it did not take
-            stamps = {**self.stamps, **self.used} if partial else self.used
-            data = {"tool": tool_digest(), "settings": settings, "facts": facts,
-                    "units": units, "stamps": stamps}
-            fd, temp = tempfile.mkstemp(prefix=".cache.", suffix=".tmp", dir=folder)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                    stream.write(json.dumps(data, separators=(",", ":")))  # the C encoder
-                os.replace(temp, folder / FILE)
-            finally:
-                if os.path.exists(temp):
-                    os.unlink(temp)
-        except OSError:
+    def save(self, facts: dict[str, list[list[Any]]], *, partial: bool,
+             settings: str | None = None, units: dict[str, dict[str, Any]] | None = None) -> None:
+        """Write what changed, each file at once (a temporary file renamed over the old
+        one). ``partial``: a run over part of the repository keeps the stamps it did not
+        take. ``units``: what each spec file produced, made with ``settings``. A
+        repository that cannot hold the cache (read-only, a symbolic link in the way)
+        keeps none."""
+        stamps = {**self.stamps, **self.used} if partial else self.used
+        if facts != self.facts or stamps != self.stamps:
+            _write_json(self.root, INDEX, {"tool": tool_digest(), "facts": facts, "stamps": stamps})
+        if units is None or settings is None:
             return
+        names = {name for unit in units.values() if isinstance(unit, dict)
+                 for name in unit.get("outputs", ())}
+        outputs = {k: v for k, v in {**self.outputs, **self.used_outputs}.items()
+                   if k.split("/", 1)[-1] in names}
+        if units != self.units or settings != self.settings or outputs != self.outputs:
+            _write_json(self.root, UNITS, {"tool": tool_digest(), "settings": settings,
+                                           "units": units, "stamps": outputs})
 
 
-def _read_regular(path: Path, follow: bool, limit: int | None = None) -> bytes:
+def _load_json(path: Path) -> dict[str, Any] | None:
+    """A cache file of this version of ray-gitops, or None."""
+    try:
+        data = json.loads(_read_regular(path, False, MAX_BYTES))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("tool") == tool_digest() else None
+
+
+def _write_json(root: Path, name: str, data: dict[str, Any]) -> None:
+    folder = root / FOLDER
+    try:
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return
+        folder.mkdir(exist_ok=True)
+        ignore = folder / ".gitignore"
+        if not ignore.exists() and not ignore.is_symlink():
+            ignore.write_text("# ray-gitops's cache: never committed\n*\n")
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as stream:
+                stream.write(json.dumps(data, separators=(",", ":")))  # the C encoder
+            os.replace(temp, folder / name)
+        finally:
+            if os.path.exists(temp):
+                os.unlink(temp)
+    except OSError:
+        return
+
+
+def _read_regular(path: str | Path, follow: bool, limit: int | None = None) -> bytes:
     """A regular file's bytes, never through a symbolic link unless ``follow``."""
     flags = os.O_RDONLY | (0 if follow else os.O_NOFOLLOW)
     fd = os.open(path, flags)
@@ -162,18 +184,6 @@ def _read_regular(path: Path, follow: bool, limit: int | None = None) -> bytes:
             return stream.read()
     finally:
         os.close(fd)
-
-
-def _unit_shape(value: Any) -> bool:
-    return (isinstance(value, dict) and isinstance(value.get("digest"), str)
-            and isinstance(value.get("reads"), dict) and isinstance(value.get("outputs"), dict)
-            and isinstance(value.get("diagnostics"), list) and isinstance(value.get("scaling"), list))
-
-
-def _stamp_shape(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 7
-            and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:5])
-            and isinstance(value[5], str) and isinstance(value[6], bool))
 
 
 def enabled(flag: bool) -> bool:

@@ -62,6 +62,11 @@ def renderer(kind: str) -> Callable[..., Any] | None:
     return None if target is None else _named("render", target)
 
 
+def renders(kind: str) -> bool:
+    """Whether specs of ``kind`` render objects of their own (without importing how)."""
+    return kind in KINDS and KINDS[kind].renderer is not None
+
+
 def cluster_body(kind: str, data: Any) -> Any:
     """A spec document's cluster body (plain data), or None."""
     found = KINDS.get(kind)

@@ -5,6 +5,7 @@ Nothing here writes to disk or prints; commands decide what to do with a Build.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -43,7 +44,7 @@ class Unit:
     digest: str | None
     loading: list[Diagnostic] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    reads: dict[str, str] = field(default_factory=dict)
+    reads: list[list[Any]] = field(default_factory=list)  # [question, answer] (SpecIndex)
     outputs: dict[str, str] = field(default_factory=dict)  # name in rendered/ -> digest
     scaling: list[Scaling] = field(default_factory=list)
 
@@ -58,7 +59,8 @@ class Unit:
         try:
             found = [Diagnostic(*d) for d in record["diagnostics"]]
             split = int(record.get("loading", 0))
-            return cls(record["digest"], found[:split], found[split:], dict(record["reads"]),
+            reads = [[list(query), str(answer)] for query, answer in record["reads"]]
+            return cls(record["digest"], found[:split], found[split:], reads,
                        dict(record["outputs"]), list(record["scaling"]))
         except (TypeError, ValueError, KeyError):
             return None
@@ -99,16 +101,12 @@ class Build:
         if self.cache is None:
             return
         if self.partial or not self.result.ok:
-            self.cache.save(self.cache.settings, self.cache.units, self.facts, partial=True)
+            self.cache.save(self.facts, partial=True)
             return
-        units = {f: u.record() for f, u in self.units.items()}
-        if (units == self.cache.units and self.facts == self.cache.facts
-                and self.settings_key == self.cache.settings
-                and self.cache.used == self.cache.stamps):
-            return  # nothing learnt: leave the file alone
-        self.cache.save(self.settings_key, units, self.facts)
+        self.cache.save(self.facts, partial=False, settings=self.settings_key,
+                        units={f: u.record() for f, u in self.units.items()})
 
-    def holds_kept(self, present: dict[str, Path]) -> bool:
+    def holds_kept(self, present: dict[str, str]) -> bool:
         """rendered/ (``present``: its files, from ``on_disk``) holds every reused file as
         it was rendered: a real file (no symbolic link on the way) with the digest the
         cache has for it."""
@@ -117,7 +115,7 @@ class Build:
         assert self.cache is not None, "files are kept from a cache"
         shown = self.repo.settings.rendered
         return all(name in present and self.cache.digest(present[name], f"{shown}/{name}",
-                                                         follow=False) == digest
+                                                         follow=False, output=True) == digest
                    for name, digest in self.kept.items())
 
 
@@ -148,10 +146,11 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
     out = Build(repo, cache=cache, settings_key=settings_key(repo), partial=only is not None)
     if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
         out.result.extend(literal_secrets(repo.doc))
-    files = repo.spec_files()
-    if extra:
-        known = {p.resolve() for p in files}
-        files += [p for p in extra if p.resolve() not in known]
+    files = repo.spec_paths()
+    if extra:  # files named on the command line, unless listed already
+        known = set(files)
+        files += [str(p) for p in extra if os.path.abspath(p) not in known
+                  and os.path.realpath(p) not in known]
     reusable = ({k: u for k, v in cache.units.items() if (u := Unit.of(v)) is not None}
                 if cache is not None and reuse and cache.settings == out.settings_key else {})
     specs, digests = _load(out, files, only, reusable)
@@ -187,7 +186,8 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
     apps = render_specs(out, Context(repo.settings, index), schemas, selected)
     for file, unit in out.units.items():
-        unit.reads = index.reads.get(file, {}) if file in out.fresh else unit.reads
+        if file in out.fresh:
+            unit.reads = [[list(query), answer] for query, answer in index.reads.get(file, {}).items()]
     for app, items in sorted(apps.items()):
         rendered = [item for item in items if isinstance(item, Rendered)]
         out.objects.extend(rendered)
@@ -228,30 +228,33 @@ def _finish(out: Build, reuse: bool) -> Build:
     return out
 
 
-def _load(out: Build, files: list[Path], only: set[str] | None,
+def _load(out: Build, files: list[str], only: set[str] | None,
           reusable: dict[str, Unit]) -> tuple[list[Spec], dict[str, str]]:
     """Every spec: of an unchanged file from its facts in the cache (its document read
     when first needed), else read now; those of files outside ``only`` only indexed."""
     repo, cache = out.repo, out.cache
     specs: list[Spec] = []
     digests: dict[str, str] = {}
-    root, specs_dir = repo.root.resolve(), repo.specs_dir.absolute()
-    documents: dict[Path, list[Document]] = {}
+    # paths as strings: pathlib costs ~30 us a file, a tenth of a second in a large repository
+    root = f"{repo.root.resolve()}{os.sep}"
+    specs_dir = f"{repo.specs_dir.absolute()}{os.sep}"
+    real_specs = f"{repo.specs_dir.resolve()}{os.sep}"
+    documents: dict[str, list[Document]] = {}
 
-    def documents_of(path: Path, shown: str) -> list[Document]:
+    def documents_of(path: str, shown: str) -> list[Document]:
         if path not in documents:
-            documents[path] = load_file(path, shown)
+            documents[path] = load_file(Path(path), shown)
         return documents[path]
 
-    real_specs = repo.specs_dir.resolve()
     for path in files:
-        inside = path.absolute().is_relative_to(specs_dir)
-        # the one resolve a file costs: spec files are listed below specs/, only the
-        # file itself may be a symbolic link
-        real = (real_specs / path.absolute().relative_to(specs_dir)
-                if inside and not path.is_symlink() else path.resolve())
-        shown = real.relative_to(root).as_posix() if real.is_relative_to(root) else str(path)
-        if inside and not real.is_relative_to(root):
+        text = os.path.abspath(path)
+        inside = text.startswith(specs_dir)
+        # spec files are listed below specs/, whose symbolic links to folders are not
+        # followed: only the file itself may be a link
+        real = (real_specs + text[len(specs_dir):] if inside and not os.path.islink(text)
+                else os.path.realpath(text))
+        shown = real[len(root):].replace(os.sep, "/") if real.startswith(root) else str(path)
+        if inside and not real.startswith(root):
             out.result.extend([Diagnostic(shown, 1, 1, "RG045", "", "a spec file that is a "
                                           "symbolic link out of the repository: not read")])
             continue
@@ -270,6 +273,7 @@ def _load(out: Build, files: list[Path], only: set[str] | None,
             continue
         unit = out.units[shown] = Unit(digest)
         out.fresh.add(shown)
+        spec_path = Path(path)
         try:
             docs = documents_of(path, shown)
         except InvalidInput as exc:
@@ -281,16 +285,16 @@ def _load(out: Build, files: list[Path], only: set[str] | None,
                 found.append(facts_of_doc)
             if only is not None and shown not in only:
                 if envelope_ok(doc):
-                    specs.append(Spec(doc, path))
+                    specs.append(Spec(doc, spec_path))
                 continue
             unit.loading.extend(literal_secrets(doc))
-            parsed = parse_document(doc, path)
+            parsed = parse_document(doc, spec_path)
             if isinstance(parsed, Spec):
                 specs.append(parsed)
             else:
                 unit.loading.extend(parsed)
                 if envelope_ok(doc):
-                    specs.append(Spec(doc, path, broken=True))
+                    specs.append(Spec(doc, spec_path, broken=True))
         if digest is not None:
             out.facts[digest] = found
     return specs, digests
@@ -311,7 +315,7 @@ def _todo(out: Build, index: SpecIndex, only: set[str] | None,
     for file, unit in list(out.units.items()):
         if file in todo:
             continue
-        if any(index.answer(query) != answer for query, answer in unit.reads.items()):
+        if any(index.answer(query) != answer for query, answer in unit.reads):
             todo.add(file)
             out.units[file] = Unit(unit.digest, unit.loading)
             out.fresh.add(file)
@@ -323,7 +327,7 @@ def _folder_clashes(specs: list[Spec], repo: Repo) -> list[Diagnostic]:
     out = []
     folders: dict[str, Spec] = {}
     for spec in specs:
-        if kinds.renderer(spec.kind) is None:
+        if not kinds.renders(spec.kind):
             continue
         if not APP_NAME.match(spec.app):
             out.append(spec.doc.diagnostic((), "RG084", f"{spec.file}: the file's name "
@@ -369,7 +373,7 @@ def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas,
     """Argo CD and Flux, from what delivery needs of every spec file's clusters (those
     rendered now and those reused)."""
     clusters = [c for _, unit in sorted(out.units.items()) for c in unit.scaling]
-    owners = {spec.app: spec for spec in out.specs if kinds.renderer(spec.kind) is not None}
+    owners = {spec.app: spec for spec in out.specs if kinds.renders(spec.kind)}
     for app, delivered in delivery_apps(out.repo, clusters, schemas, out.result).items():
         owner = owners.get(app)
         if owner is not None:

@@ -45,7 +45,7 @@ class SpecIndex:
         self._by_key: dict[tuple[str, str | None, str], Spec] = {}
         self.duplicates: list[Diagnostic] = []
         self.reader: str | None = None
-        self.reads: dict[str, dict[str, str]] = {}
+        self.reads: dict[str, dict[tuple[Any, ...], str]] = {}
         for spec in self.specs:
             key = (spec.kind, spec.namespace, spec.name)
             first = self._by_key.setdefault(key, spec)
@@ -62,17 +62,16 @@ class SpecIndex:
     # -- what a spec file depends on ---------------------------------------------------------
     def _read(self, query: list[Any], answer: str) -> str:
         if self.reader is not None:
-            self.reads.setdefault(self.reader, {})[json.dumps(query)] = answer
+            self.reads.setdefault(self.reader, {})[tuple(query)] = answer
         return answer
 
     def _of(self, spec: Spec | None) -> str:
         return "-" if spec is None else f"{spec.file}@{self.digests.get(spec.file, '?')}"
 
-    def answer(self, query: str) -> str | None:
+    def answer(self, query: list[Any]) -> str | None:
         """A kept question asked again of this index (None: a question it cannot ask)."""
         try:
-            asked = json.loads(query)
-            what, args = asked[0], asked[1:]
+            what, args = query[0], query[1:]
             if what == "get":
                 return self._of(self._get(*args))
             if what == "anywhere":
@@ -83,7 +82,7 @@ class SpecIndex:
                 return json.dumps(self._clusters_using(*args))
             if what == "file":
                 return self._file_answer(self._spec_path(args[0], Path(args[0])), args[1])
-        except (ValueError, TypeError, IndexError):
+        except (ValueError, TypeError, IndexError, AttributeError, OSError):
             return None
         return None
 

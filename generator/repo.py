@@ -87,9 +87,14 @@ class Repo:
 
     def spec_files(self) -> list[Path]:
         """Every YAML file below specs/ (a symbolic link to a folder is not followed)."""
+        return [Path(p) for p in self.spec_paths()]
+
+    def spec_paths(self) -> list[str]:
+        """The same, as strings, sorted as Paths sort (a Path costs ~15 us; a large
+        repository's hook pays that for every file)."""
         if not self.specs_dir.is_dir():
             return []
-        found: list[Path] = []
+        found: list[str] = []
 
         def walk(folder: str) -> None:
             with os.scandir(folder) as entries:
@@ -97,14 +102,14 @@ class Repo:
                     if entry.is_dir(follow_symlinks=False):
                         walk(entry.path)
                     elif _suffix(entry.name) in YAML_SUFFIXES and entry.is_file():
-                        found.append(Path(entry.path))
+                        found.append(entry.path)
 
         walk(str(self.specs_dir))
-        return sorted(found)
+        return sorted(found, key=lambda p: p.split(os.sep))
 
     def require_specs(self) -> None:
         """Commands over the whole repository refuse to pass vacuously in the wrong folder."""
-        if not self.spec_files():
+        if not self.spec_paths():
             raise UsageError(
                 f"no spec files in {self.settings.specs}/ under {self.root}: run in a "
                 "ray-gitops repository, pass --root, or start one with `ray-gitops init`")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -33,7 +34,7 @@ Cli = Callable[..., Result]
 
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {name: (p.read_bytes(), p.stat().st_mtime_ns) for name, p in on_disk(folder).items()}
+    return {name: (Path(p).read_bytes(), os.stat(p).st_mtime_ns) for name, p in on_disk(folder).items()}
 
 
 def test_render_then_check(cli: Cli, make_repo: Callable[..., Path]) -> None:

@@ -108,7 +108,7 @@ def hooks_with_a_cache_from_an_older_state(tmp_path: Path, hooks: Hooks,
     subprocess.run([*git, "commit", "-qm", "specs"], cwd=repo, check=True)
     first = try_repo(repo, hooks, "--all-files")
     assert first.returncode == 0, first.stdout + first.stderr
-    cache = repo / ".ray-gitops" / "cache.json"
+    cache = repo / ".ray-gitops" / "units.json"
     older = cache.read_bytes()  # written by the hooks
     stale = (repo / "rendered/test-cluster/raycluster-test-cluster.yaml").read_bytes()
 

@@ -19,7 +19,7 @@ import pytest
 from click.testing import Result
 
 from generator import cache as cache_module
-from generator.cache import FILE, FOLDER
+from generator.cache import FOLDER, UNITS
 from tests.helpers import copy_repo
 
 Cli = Callable[..., Result]
@@ -140,13 +140,13 @@ def test_a_cache_from_an_older_state_is_not_believed(cli: Cli, repo_copy: Path) 
     """The cache of state A, kept while the repository moved to state B and back to a
     stale rendered/: what counts is the files, not what the cache remembers."""
     assert cli("check", "--root", repo_copy).exit_code == 0
-    old_cache = (repo_copy / FOLDER / FILE).read_bytes()
+    old_cache = (repo_copy / FOLDER / UNITS).read_bytes()
     old_rendered = tree(repo_copy)
     settle()
     edit(repo_copy, "specs/compute-templates.yaml", "  cpu: 2\n  memory: 4\n", "  cpu: 3\n  memory: 4\n")
     assert cli("render", "--root", repo_copy).exit_code == 0
     assert cli("check", "--root", repo_copy).exit_code == 0
-    (repo_copy / FOLDER / FILE).write_bytes(old_cache)  # the older cache comes back
+    (repo_copy / FOLDER / UNITS).write_bytes(old_cache)  # the older cache comes back
     assert cli("check", "--root", repo_copy).exit_code == 0  # rendered/ is right for B
     for name, data in old_rendered.items():  # and now rendered/ of A, with the cache of B
         (repo_copy / "rendered" / name).write_bytes(data)
@@ -161,7 +161,7 @@ def test_a_cache_from_an_older_state_is_not_believed(cli: Cli, repo_copy: Path) 
 
 def test_a_cache_of_another_version_or_shape_is_dropped(cli: Cli, repo_copy: Path) -> None:
     assert cli("check", "--root", repo_copy).exit_code == 0
-    path = repo_copy / FOLDER / FILE
+    path = repo_copy / FOLDER / UNITS
     data = json.loads(path.read_text())
     for unit in data["units"].values():  # outputs it never rendered: believed, this would pass
         unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}
@@ -178,7 +178,7 @@ def test_a_forged_output_digest_is_caught_by_the_files(cli: Cli, repo_copy: Path
     check pass: kept files are compared with their digests, and a mismatch means a
     build from scratch."""
     assert cli("check", "--root", repo_copy).exit_code == 0
-    path = repo_copy / FOLDER / FILE
+    path = repo_copy / FOLDER / UNITS
     data = json.loads(path.read_text())
     unit = data["units"]["specs/test-cluster.yaml"]
     unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}

@@ -44,7 +44,8 @@ def test_every_rendered_object_passes_the_output_schemas() -> None:
     schemas = OutputSchemas("1.33", Target.of("1.7", {"RayCronJob": True}))
     count = 0
     for base in BASES:
-        for name, path in on_disk(base).items():
+        for name, found in on_disk(base).items():
+            path = Path(found)
             if name in ("kustomization.yaml", "kustomizeconfig.yaml") or name.startswith("files/"):
                 continue
             for doc in load_file(path, name):
@@ -85,7 +86,7 @@ def test_render_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         done = subprocess.run([sys.executable, "-m", "generator", "render", "--root", str(root)],
                               capture_output=True, text=True, env=env, timeout=120)
         assert done.returncode == 0, done.stderr
-        trees.append({n: p.read_bytes() for n, p in on_disk(root / "rendered").items()})
+        trees.append({n: Path(p).read_bytes() for n, p in on_disk(root / "rendered").items()})
     assert trees[0] == trees[1] == trees[2]
     assert len(trees[0]) >= 8
 

@@ -30,7 +30,7 @@ spec:
 
 
 def tree(folder: Path) -> dict[str, bytes]:
-    return {name: path.read_bytes() for name, path in on_disk(folder).items()}
+    return {name: Path(path).read_bytes() for name, path in on_disk(folder).items()}
 
 
 def test_unchanged_files_keep_their_inode(tmp_path: Path) -> None:

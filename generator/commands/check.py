@@ -41,8 +41,8 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
             click.echo(f"missing: {folder}/{printable(name)}")
         for name in stale.stray:
             click.echo(f"stray: {folder}/{printable(name)} (no spec renders it)")
+    result.remember()  # what the specs produce, whatever rendered/ holds
     if not stale:
-        result.remember()
         note(f"{folder}/ is up to date ({len(result.files) + len(result.kept)} files)",
              quiet=quiet)
         return Exit.OK

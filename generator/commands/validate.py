@@ -18,7 +18,8 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
         skip_overlays: bool = False, kuberay_version: str | None = None,
         feature_gates: str | None = None, use_cache: bool = True) -> int:
     repo = open_repo(root).targeting(kuberay_version, feature_gates)
-    store = Cache.open(repo.root) if enabled(use_cache) else None
+    # one file's hook reads the index of names only
+    store = Cache.open(repo.root, units=not paths) if enabled(use_cache) else None
     result = Result()
     skipped = ""
     if not paths:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import types
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -96,9 +97,9 @@ class Indexed(Spec):
     """A spec known by its facts (from the cache) whose file has not changed: its
     document is read the first time something needs more than its facts."""
 
-    def __init__(self, path: Path, file: str, facts: Facts,
-                 load: Callable[[Path, str], list[Document]]):
-        self.path = path
+    def __init__(self, path: str, file: str, facts: Facts,
+                 load: Callable[[str, str], list[Document]]):
+        self._path = path
         self._file = file
         self._facts = facts
         self._load = load
@@ -109,7 +110,7 @@ class Indexed(Spec):
     @property
     def doc(self) -> Document:
         if self._doc is None:
-            found = [d for d in self._load(self.path, self._file) if d.index == self._facts[0]]
+            found = [d for d in self._load(self._path, self._file) if d.index == self._facts[0]]
             if not found or facts_of(found[0]) != self._facts:
                 raise InvalidInput.at(self._file, 1, 1, "RG004", "the file changed while "
                                       "ray-gitops read it: run again")
@@ -119,6 +120,18 @@ class Indexed(Spec):
     @doc.setter
     def doc(self, value: Document) -> None:
         self._doc = value
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    @path.setter
+    def path(self, value: Path) -> None:
+        self._path = str(value)
+
+    @property
+    def app(self) -> str:
+        return os.path.splitext(os.path.basename(self._path))[0]
 
     @property
     def file(self) -> str:
