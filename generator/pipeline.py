@@ -329,14 +329,15 @@ def _folder_clashes(specs: list[Spec], repo: Repo) -> list[Diagnostic]:
     for spec in specs:
         if not kinds.renders(spec.kind):
             continue
-        if not APP_NAME.match(spec.app):
+        app = spec.app
+        if not APP_NAME.match(app):
             out.append(spec.doc.diagnostic((), "RG084", f"{spec.file}: the file's name "
-                                           f"({spec.app!r}) names its folder in "
+                                           f"({app!r}) names its folder in "
                                            f"{repo.settings.rendered}/: use letters, digits, '-', "
                                            "'_' and '.', starting with a letter or digit"))
             continue
-        first = folders.setdefault(spec.app.lower(), spec)
-        if first.path != spec.path:
+        first = folders.setdefault(app.lower(), spec)
+        if first.file != spec.file:
             out.append(_clash(spec, f"spec files {first.file} and {spec.file} both render "
                                     f"into {repo.settings.rendered}/{spec.app}/"))
     return out
