@@ -80,7 +80,8 @@ def validate_files(repo: Repo, files: list[Path], cache: Cache | None = None) ->
             manifests.extend(docs)
     if spec_files:
         shown = {repo.shown(p) for p in spec_files}
-        built = build(repo, extra=spec_files, emit=False, only=shown, cache=cache)
+        built = build(repo, extra=spec_files, emit=False, only=shown, cache=cache,
+                      objects=False)
         built.remember()
         result.extend(d for d in built.result.diagnostics if d.file in shown)
     schemas = _schemas(repo)

@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from pathlib import Path
 from typing import Any
 
@@ -120,7 +121,8 @@ class Build:
 
 
 def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
-          only: set[str] | None = None, cache: Cache | None = None, reuse: bool = True) -> Build:
+          only: set[str] | None = None, cache: Cache | None = None, reuse: bool = True,
+          objects: bool = True) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
     ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
@@ -134,15 +136,17 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     digests of its files come from the cache, and ``kept`` lists those files.
     Reuse never decides a failure: a run that finds an error is made again
     without it, so that errors are always those of a run from scratch.
+    ``objects=False`` keeps no rendered object in ``objects`` (commands that write or
+    compare files need their text only, and 5,000 clusters' objects are ~100 MB).
     """
-    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None)
+    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None, objects)
     if out.fallback:
-        out = _build(repo, tuple(extra), emit, only, cache, False)
+        out = _build(repo, tuple(extra), emit, only, cache, False, objects)
     return out
 
 
 def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | None,
-           cache: Cache | None, reuse: bool) -> Build:
+           cache: Cache | None, reuse: bool, keep_objects: bool = True) -> Build:
     out = Build(repo, cache=cache, settings_key=settings_key(repo), partial=only is not None)
     if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
         out.result.extend(literal_secrets(repo.doc))
@@ -184,21 +188,20 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
     if _failed(out):
         return _finish(out, reuse)
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
-    apps = render_specs(out, Context(repo.settings, index), schemas, selected)
+    ctx = Context(repo.settings, index)
+    apps: dict[str, Items] = {}
+    for file, group in groupby(selected, key=lambda spec: spec.file):
+        index.reader = file
+        items = render_specs(out, ctx, schemas, list(group), keep_objects)
+        if items:  # a spec file's objects become its files at once: memory is one file's
+            _emit(out, items, emit, keep_objects)
+            if keep_objects:
+                apps[items[0].spec.app if items[0].spec else file] = items
+    index.reader = None
+    out.objects.sort(key=lambda item: item.spec.app if item.spec else "")
     for file, unit in out.units.items():
         if file in out.fresh:
             unit.reads = [[list(query), answer] for query, answer in index.reads.get(file, {}).items()]
-    for app, items in sorted(apps.items()):
-        rendered = [item for item in items if isinstance(item, Rendered)]
-        out.objects.extend(rendered)
-        owner = out.units.get(items[0].spec.file) if items[0].spec is not None else None
-        files_of, clashes = base_files(app, items)
-        if owner is not None:
-            owner.outputs = {name: digest_bytes(text.encode()) for name, text in files_of.items()}
-            owner.scaling = scaling(rendered)
-            owner.diagnostics.extend(clashes)
-        if emit:
-            out.files.update(files_of)
     for file, unit in out.units.items():
         if file not in out.fresh:
             out.kept.update(unit.outputs)
@@ -354,9 +357,11 @@ def _serve_files(specs: list[Spec], repo: Repo) -> dict[str, str]:
 
 
 def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
-                 specs: list[Spec]) -> dict[str, Items]:
-    """Each spec through its kind's renderer, each object through layers 4, 5 and 7."""
-    apps: dict[str, Items] = {}
+                 specs: list[Spec], keep: bool = True) -> Items:
+    """The specs of one file through their kinds' renderers, each object through layers 4,
+    5 and 7; ``keep=False`` lets each spec's model go once it is rendered (it is made
+    again if another spec asks for it: 10 KB a spec)."""
+    items: Items = []
     for spec in specs:
         render = kinds.renderer(spec.kind)
         if render is None:
@@ -365,8 +370,26 @@ def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
         for item in render(spec, ctx):
             if isinstance(item, Rendered):
                 unit.diagnostics.extend(validate_rendered(item, schemas))
-            apps.setdefault(spec.app, []).append(item)
-    return apps
+            items.append(item)
+        if not keep:
+            spec.forget()
+    return items
+
+
+def _emit(out: Build, items: Items, emit: bool, keep_objects: bool) -> None:
+    """One spec file's objects as the files of its folder in rendered/."""
+    first = items[0].spec
+    assert first is not None, "spec files render objects of their specs"
+    rendered = [item for item in items if isinstance(item, Rendered)]
+    if keep_objects:
+        out.objects.extend(rendered)
+    files_of, clashes = base_files(first.app, items)
+    owner = out.units[first.file]
+    owner.outputs = {name: digest_bytes(text.encode()) for name, text in files_of.items()}
+    owner.scaling = scaling(rendered)
+    owner.diagnostics.extend(clashes)
+    if emit:
+        out.files.update(files_of)
 
 
 def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas,

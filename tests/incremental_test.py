@@ -233,3 +233,18 @@ def test_a_warm_check_reuses_unchanged_files(repo_copy: Path) -> None:
     scratch = build(repo)
     assert again.result.sorted() == scratch.result.sorted()
     assert {**again.files} == {k: v for k, v in scratch.files.items() if k not in again.kept}
+
+
+def test_a_redis_learns_of_a_new_cluster_in_another_file(cli: Cli, tmp_path: Path) -> None:
+    """The Redis NetworkPolicy admits the clusters that use it: a cluster of another spec
+    file that starts using it changes the Redis's files, whose own spec did not change."""
+    cached, scratch = copy_repo(tmp_path / "cached"), copy_repo(tmp_path / "scratch")
+    same_verdict(cli, cached, scratch, "check")
+    for root in (cached, scratch):
+        edit(root, "specs/test-cluster.yaml", "spec:\n  headServiceType: ClusterIP\n",
+             "spec:\n  faultTolerance: {redis: redis}\n  headServiceType: ClusterIP\n")
+    settle()
+    assert same_verdict(cli, cached, scratch, "check").exit_code == 1
+    result = same_verdict(cli, cached, scratch, "render")
+    assert "wrote rendered/ha-cluster/networkpolicy-redis.yaml" in result.output
+    assert same_verdict(cli, cached, scratch, "check").exit_code == 0

@@ -19,10 +19,10 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
     repo = open_repo(root)
     repo.require_specs()
     store = Cache.open(repo.root) if enabled(use_cache) else None
-    result = build(repo, cache=store)
+    result = build(repo, cache=store, objects=False)
     present = on_disk(repo.rendered_dir)
     if result.result.ok and not result.holds_kept(present):  # a diff to show: from scratch
-        result = build(repo, cache=store, reuse=False)
+        result = build(repo, cache=store, reuse=False, objects=False)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     if not report.ok:

@@ -16,9 +16,9 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
     repo = open_repo(root)
     repo.require_specs()  # most likely the wrong folder: never empty rendered/ on a guess
     store = Cache.open(repo.root) if enabled(use_cache) else None
-    result = build(repo, cache=store)
+    result = build(repo, cache=store, objects=False)
     if result.result.ok and not result.holds_kept(on_disk(repo.rendered_dir)):  # edited
-        result = build(repo, cache=store, reuse=False)
+        result = build(repo, cache=store, reuse=False, objects=False)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     emit_report(report, fmt, quiet=quiet, repo=repo)

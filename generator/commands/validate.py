@@ -24,7 +24,7 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
     skipped = ""
     if not paths:
         repo.require_specs()
-        built = build(repo, emit=False, cache=store)
+        built = build(repo, emit=False, cache=store, objects=False)
         built.remember()
         result = built.result
         checked = "all specs"

@@ -10,9 +10,9 @@ fast and every error can still be pointed at ``file:line:col``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -59,9 +59,16 @@ class Document:
     start: Pos
     values: dict[FieldPath, Pos] = field(default_factory=dict)
     keys: dict[FieldPath, Pos] = field(default_factory=dict)
+    # where values and keys come from when first needed: positions cost time and most of a
+    # document's memory, and only a finding needs them
+    source: Callable[[], tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]] | None = \
+        field(default=None, repr=False, compare=False)
 
     def pos(self, path: FieldPath, *, key: bool = False) -> Pos:
         """Where ``path`` stands, or its nearest ancestor when it is absent."""
+        if self.source is not None:
+            self.values, self.keys = self.source()
+            self.source = None
         path = tuple(path)
         if key and path in self.keys:
             return self.keys[path]
@@ -128,6 +135,13 @@ def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Docume
     manifest as the API server's YAML reader does (go-yaml): ``0644`` and ``0o644``
     are octal, ``yes``/``no``/``on``/``off`` are booleans."""
     _check_text(text, shown)
+    try:
+        return _documents(text, shown, kubernetes, positions=False)
+    except InvalidInput:  # said again with positions, where they are needed
+        return _documents(text, shown, kubernetes, positions=True)
+
+
+def _documents(text: str, shown: str, kubernetes: bool, *, positions: bool) -> list[Document]:
     yaml = _yaml()
     try:
         nodes = []
@@ -143,17 +157,34 @@ def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Docume
         raise InvalidInput.at(shown, line, col, "RG001", f"YAML syntax: {problem}") from None
     except RecursionError:
         raise InvalidInput.at(shown, 1, 1, "RG004", "nesting is too deep") from None
+    finally:
+        yaml.doc_infos.clear()  # ruamel keeps one per stream read: 5 KB a file, for ever
     docs = []
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        builder = _Builder(shown, yaml.constructor, kubernetes)
-        data = builder.build(node, (), 0)
+        builder = _Builder(shown, yaml.constructor, kubernetes, positions)
+        try:
+            data = builder.build(node, (), 0)
+        finally:  # ruamel's constructor keeps every node it made a number of, for ever
+            yaml.constructor.constructed_objects.clear()
         if data is None:
             continue
         start = _pos(node)
-        docs.append(Document(shown, index, data, start, builder.values, builder.keys))
+        later = None if positions else partial(_positions, text, shown, kubernetes, index)
+        docs.append(Document(shown, index, data, start, builder.values, builder.keys, later))
     return docs
+
+
+@lru_cache(maxsize=8)
+def _all_positions(text: str, shown: str, kubernetes: bool) -> dict[int, Document]:
+    return {d.index: d for d in _documents(text, shown, kubernetes, positions=True)}
+
+
+def _positions(text: str, shown: str, kubernetes: bool,
+               index: int) -> tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]:
+    doc = _all_positions(text, shown, kubernetes)[index]
+    return doc.values, doc.keys
 
 
 @cache
@@ -285,9 +316,11 @@ def _pos(node: Any) -> Pos:
 class _Builder:
     """Turns a node graph into plain data, recording positions, within limits."""
 
-    def __init__(self, shown: str, constructor: Any, kubernetes: bool = False):
+    def __init__(self, shown: str, constructor: Any, kubernetes: bool = False,
+                 positions: bool = True):
         self.shown = shown
         self.kubernetes = kubernetes
+        self.positions = positions  # False: data only (any error is made again with them)
         self.constructor = constructor
         self.values: dict[FieldPath, Pos] = {}
         self.keys: dict[FieldPath, Pos] = {}
@@ -308,7 +341,8 @@ class _Builder:
             )
         if depth > MAX_DEPTH:
             raise self.fail(node, "RG004", f"nesting deeper than {MAX_DEPTH} levels")
-        self.values[path] = _pos(node)
+        if self.positions:
+            self.values[path] = _pos(node)
         kind = node.id
         if kind == "scalar":
             return self.scalar(node, path)
@@ -330,10 +364,15 @@ class _Builder:
             key = self.scalar(key_node)
             key = key if isinstance(key, str) else _scalar_text(key)
             if key in out:
+                if not self.positions:
+                    raise self.fail(key_node, "RG002", "duplicate key")  # said with positions
                 first = self.keys[(*path, key)]
                 raise self.fail(
                     key_node, "RG002", f"duplicate key {key!r} (first at line {first.line})"
                 )
+            if not self.positions:
+                out[key] = self.build(value_node, (*path, key), depth + 1)
+                continue
             self.keys[(*path, key)] = _pos(key_node)
             out[key] = self.build(value_node, (*path, key), depth + 1)
             if value_node.id != "scalar" or value_node.value == "":
@@ -341,7 +380,8 @@ class _Builder:
                 # has no place of its own (each parser puts it elsewhere): point at the key
                 self.values[(*path, key)] = self.keys[(*path, key)]
         if merged:
-            self.values[path] = _pos(node)  # the merge sources recorded their own
+            if self.positions:
+                self.values[path] = _pos(node)  # the merge sources recorded their own
             for key, value in merged.items():
                 out.setdefault(key, value)
         return out

@@ -42,6 +42,11 @@ class Spec:
             self._model = parsed._model
         return self._model
 
+    def forget(self) -> None:
+        """Let the model go (memory); ``model`` makes it again from the document."""
+        if not self.broken:
+            self._model = None
+
     @property
     def file(self) -> str:
         """The spec file, as shown to users."""

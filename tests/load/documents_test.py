@@ -129,3 +129,27 @@ def test_the_c_and_the_pure_python_parsers_agree(path: Path, monkeypatch: pytest
     fast = [outcome(False), outcome(True)]
     monkeypatch.setattr(documents, "_yaml", lambda: YAML(typ="safe", pure=True))
     assert [outcome(False), outcome(True)] == fast
+
+
+def test_positions_made_later_are_those_made_at_once() -> None:
+    """Documents are read without positions, which are made when a finding needs them:
+    the data and every position are what reading with positions gives."""
+    from generator.load.documents import _documents
+    from tests.helpers import CASES, ROOT
+
+    paths = [*sorted((ROOT / "specs").rglob("*.yaml")), *sorted(CASES.rglob("*.yaml"))]
+    compared = 0
+    for path in paths:
+        text = path.read_text()
+        for kubernetes in (False, True):
+            try:
+                eager = _documents(text, path.name, kubernetes, positions=True)
+            except InvalidInput:
+                continue
+            lazy = _documents(text, path.name, kubernetes, positions=False)
+            assert [d.data for d in lazy] == [d.data for d in eager], path
+            for later, now in zip(lazy, eager):
+                assert later.pos(()) == now.pos(())
+                assert (later.values, later.keys) == (now.values, now.keys), path
+                compared += 1
+    assert compared > 100
