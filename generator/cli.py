@@ -60,6 +60,9 @@ def guarded(fn: Callable[..., int], debug: bool, *args: Any, **kwargs: Any) -> i
 ROOT = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                     help="Repository root (default: the nearest folder with ray-gitops.yaml).")
 STRICT = click.option("--strict", is_flag=True, help="Policy warnings become errors.")
+JOBS = click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                    help="Processes to check and render in when many spec files need it "
+                         "(default: one per core).")
 NO_CACHE = click.option("--no-cache", is_flag=True,
                         help="Check every spec file again, ignoring .ray-gitops/ (also: "
                              "RAY_GITOPS_NO_CACHE=1).")
@@ -75,24 +78,28 @@ def main() -> None:
 @ROOT
 @STRICT
 @NO_CACHE
+@JOBS
 @common
-def render(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool) -> int:
+def render(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool,
+           jobs: int | None) -> int:
     """Compile specs/ into rendered/ (writes nothing unless everything is valid)."""
     from generator.commands import render as command
 
-    return command.run(root, fmt, quiet, strict, not no_cache)
+    return command.run(root, fmt, quiet, strict, not no_cache, jobs)
 
 
 @main.command()
 @ROOT
 @STRICT
 @NO_CACHE
+@JOBS
 @common
-def check(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool) -> int:
+def check(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool,
+           jobs: int | None) -> int:
     """Exit 1, with a diff, when rendered/ is not what specs/ produce."""
     from generator.commands import check as command
 
-    return command.run(root, fmt, quiet, strict, not no_cache)
+    return command.run(root, fmt, quiet, strict, not no_cache, jobs)
 
 
 @main.command()

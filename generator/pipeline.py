@@ -33,6 +33,7 @@ from generator.validate.objects import validate_generated, validate_rendered
 
 Items = list[Rendered | Generated]
 # a spec file's stem names its folder in rendered/: a plain name, never ".." or a path
+PARALLEL_FROM = 200  # spec files to check and render before more processes pay off
 APP_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,252}$")
 
 
@@ -95,6 +96,7 @@ class Build:
     fresh: set[str] = field(default_factory=set)  # spec files checked (and rendered) this run
 
     partial: bool = False  # a run over some spec files (``only``)
+    globals: list[Diagnostic] = field(default_factory=list)  # of no spec file's own
 
     def remember(self) -> None:
         """Keep what this run learnt: every file's facts; the units of a passing run of
@@ -122,7 +124,7 @@ class Build:
 
 def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
           only: set[str] | None = None, cache: Cache | None = None, reuse: bool = True,
-          objects: bool = True) -> Build:
+          objects: bool = True, jobs: int = 1) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
     ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
@@ -138,15 +140,17 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     without it, so that errors are always those of a run from scratch.
     ``objects=False`` keeps no rendered object in ``objects`` (commands that write or
     compare files need their text only, and 5,000 clusters' objects are ~100 MB).
+    ``jobs`` > 1 checks and renders the spec files that need it in that many processes
+    (see ``_in_parallel``).
     """
-    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None, objects)
+    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None, objects, jobs)
     if out.fallback:
         out = _build(repo, tuple(extra), emit, only, cache, False, objects)
     return out
 
 
 def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | None,
-           cache: Cache | None, reuse: bool, keep_objects: bool = True) -> Build:
+           cache: Cache | None, reuse: bool, keep_objects: bool = True, jobs: int = 1) -> Build:
     out = Build(repo, cache=cache, settings_key=settings_key(repo), partial=only is not None)
     if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
         out.result.extend(literal_secrets(repo.doc))
@@ -157,6 +161,14 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
                   and os.path.realpath(p) not in known]
     reusable = ({k: u for k, v in cache.units.items() if (u := Unit.of(v)) is not None}
                 if cache is not None and reuse and cache.settings == out.settings_key else {})
+    if (jobs > 1 and only is None and not reusable and not keep_objects
+            and len(files) >= PARALLEL_FROM):
+        done = _in_parallel(out, files, extra, emit, jobs)
+        if done is not None:
+            return done
+        out = Build(repo, cache=cache, settings_key=out.settings_key)
+        if repo.doc is not None:
+            out.result.extend(literal_secrets(repo.doc))
     specs, digests = _load(out, files, only, reusable)
     # Serve configs kept in their own files (serveConfigFile) may sit among the
     # specs; they are read by the RayService that names them, not as specs.
@@ -220,9 +232,93 @@ def _failed(out: Build) -> bool:
                                     for u in out.units.values())
 
 
+def _in_parallel(out: Build, files: list[str], extra: tuple[Path, ...], emit: bool,
+                 jobs: int) -> Build | None:
+    """Every spec file checked and rendered in ``jobs`` processes (forked); None when that
+    cannot be, or when any of them finds an error (the run is then made in one process,
+    so that errors are always those of one).
+
+    Each process runs the pipeline over every spec file with ``only`` its share: it
+    indexes the others (read, unvalidated), checks and renders its own. What each file
+    made comes back as its unit; delivery is rendered here, from the units."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:
+        return None
+    places = {shown: path for path, shown in _places(out.repo, files) if shown is not None}
+    names = sorted(places)
+    shares = [set(names[i::jobs]) for i in range(jobs)]
+    repo = out.repo
+    global _SHARED
+    _SHARED = (repo, extra, emit, out.cache)  # the processes are forked: they have it
+    try:
+        with context.Pool(jobs) as pool:
+            found = pool.map(_share, shares)
+    finally:
+        _SHARED = None
+    if any(failed for failed, *_ in found):
+        return None
+    out.result = Result(list(found[0][1]))  # what is found across files: the same in each
+    for _, _, units, files_of, facts in found:
+        out.units.update(units)
+        out.files.update(files_of)
+        out.facts.update(facts)
+    out.fresh = set(out.units)
+    loaded: dict[str, list[Document]] = {}
+
+    def documents_of(path: str, shown: str) -> list[Document]:
+        if path not in loaded:
+            loaded[path] = load_file(Path(path), shown)
+        return loaded[path]
+
+    out.specs = [Indexed(places[file], file, f, documents_of)
+                 for file in names if file in out.units
+                 for f in out.facts.get(out.units[file].digest or "", [])]
+    if repo.settings.delivery is not None and out.result.ok:
+        schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
+        _add_delivery(out, {}, schemas, emit)
+    return _finish(out, False)
+
+
+def _places(repo: Repo, files: list[str]) -> list[tuple[str, str | None]]:
+    """Each spec file and its name as shown (None: a symbolic link out of the repository)."""
+    root = f"{repo.root.resolve()}{os.sep}"
+    specs_dir = f"{repo.specs_dir.absolute()}{os.sep}"
+    real_specs = f"{repo.specs_dir.resolve()}{os.sep}"
+    out: list[tuple[str, str | None]] = []
+    for path in files:
+        text = os.path.abspath(path)
+        inside = text.startswith(specs_dir)
+        # spec files are listed below specs/, whose symbolic links to folders are not
+        # followed: only the file itself may be a link
+        real = (real_specs + text[len(specs_dir):] if inside and not os.path.islink(text)
+                else os.path.realpath(text))
+        shown = real[len(root):].replace(os.sep, "/") if real.startswith(root) else str(path)
+        out.append((path, None if inside and not real.startswith(root) else shown))
+    return out
+
+
+_SHARED: tuple[Repo, tuple[Path, ...], bool, Cache | None] | None = None
+
+
+def _share(share: set[str]) -> tuple[bool, list[Diagnostic], dict[str, Unit], dict[str, str],
+                                     dict[str, list[Facts]]]:
+    """One process's share of a parallel run (see ``_in_parallel``)."""
+    assert _SHARED is not None, "set by _in_parallel before the processes are forked"
+    repo, extra, emit, cache = _SHARED
+    part = _build(repo, extra, emit, share, cache, False, keep_objects=False)
+    units = {file: part.units[file] for file in share if file in part.units}
+    for unit in units.values():
+        unit.diagnostics = list(unit.diagnostics)
+    return (not part.result.ok, part.globals, units, part.files, part.facts)
+
+
 def _finish(out: Build, reuse: bool) -> Build:
     """Every unit's findings into the result; a run that reused units and failed is
     made again from scratch (``fallback``)."""
+    out.globals = list(out.result.diagnostics)
     for unit in out.units.values():
         out.result.extend(unit.loading)
         out.result.extend(unit.diagnostics)
@@ -238,10 +334,6 @@ def _load(out: Build, files: list[str], only: set[str] | None,
     repo, cache = out.repo, out.cache
     specs: list[Spec] = []
     digests: dict[str, str] = {}
-    # paths as strings: pathlib costs ~30 us a file, a tenth of a second in a large repository
-    root = f"{repo.root.resolve()}{os.sep}"
-    specs_dir = f"{repo.specs_dir.absolute()}{os.sep}"
-    real_specs = f"{repo.specs_dir.resolve()}{os.sep}"
     documents: dict[str, list[Document]] = {}
 
     def documents_of(path: str, shown: str) -> list[Document]:
@@ -249,18 +341,13 @@ def _load(out: Build, files: list[str], only: set[str] | None,
             documents[path] = load_file(Path(path), shown)
         return documents[path]
 
-    for path in files:
-        text = os.path.abspath(path)
-        inside = text.startswith(specs_dir)
-        # spec files are listed below specs/, whose symbolic links to folders are not
-        # followed: only the file itself may be a link
-        real = (real_specs + text[len(specs_dir):] if inside and not os.path.islink(text)
-                else os.path.realpath(text))
-        shown = real[len(root):].replace(os.sep, "/") if real.startswith(root) else str(path)
-        if inside and not real.startswith(root):
-            out.result.extend([Diagnostic(shown, 1, 1, "RG045", "", "a spec file that is a "
-                                          "symbolic link out of the repository: not read")])
+    for path, placed in _places(repo, files):  # paths as strings: a Path costs ~15 us
+        if placed is None:
+            out.result.extend([Diagnostic(repo.shown(Path(path)), 1, 1, "RG045", "", "a spec "
+                                          "file that is a symbolic link out of the "
+                                          "repository: not read")])
             continue
+        shown = placed
         digest = cache.digest(path, shown, limit=MAX_FILE_BYTES) if cache is not None else None
         if digest is not None:
             digests[shown] = digest

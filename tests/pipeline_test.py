@@ -94,3 +94,41 @@ def test_render_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
 def test_build_is_pure() -> None:
     first = build(open_repo(ROOT)).files
     assert build(open_repo(ROOT)).files == first
+
+
+def test_a_run_in_several_processes_is_a_run_in_one(repo_copy: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """--jobs: the same findings, files and units (what the cache keeps), with or without
+    errors (a share that finds one sends the run back to one process)."""
+    from generator import pipeline
+    from generator.repo import open_repo
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    for broken in (False, True):
+        if broken:
+            spec = repo_copy / "specs" / "test-cluster.yaml"
+            spec.write_text(spec.read_text().replace("replicas: 1\n", "replicaz: 1\n"))
+        repo = open_repo(repo_copy)
+        one = pipeline.build(repo, objects=False)
+        two = pipeline.build(repo, objects=False, jobs=2)
+        assert one.result.sorted() == two.result.sorted()
+        assert one.files == two.files and (not broken or not two.files)
+        assert {f: u.record() for f, u in one.units.items()} == \
+            {f: u.record() for f, u in two.units.items()}
+        assert broken or len(two.units) == len(one.units) > 5
+
+
+def test_a_run_in_several_processes_leaves_a_cache_that_is_reused(
+        repo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator import pipeline
+    from generator.cache import Cache
+    from generator.repo import open_repo
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    repo = open_repo(repo_copy)
+    cold = pipeline.build(repo, objects=False, jobs=2, cache=Cache.open(repo_copy))
+    assert cold.result.ok and cold.reused == 0
+    cold.remember()
+    warm = pipeline.build(repo, objects=False, jobs=2, cache=Cache.open(repo_copy))
+    assert warm.fresh == set() and warm.reused == len(warm.units) > 5
+    assert warm.result.sorted() == cold.result.sorted()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -15,11 +16,12 @@ from generator.repo import open_repo
 from generator.write import Drift, drift, on_disk
 
 
-def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True) -> int:
+def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True,
+        jobs: int | None = None) -> int:
     repo = open_repo(root)
     repo.require_specs()
     store = Cache.open(repo.root) if enabled(use_cache) else None
-    result = build(repo, cache=store, objects=False)
+    result = build(repo, cache=store, objects=False, jobs=jobs or os.cpu_count() or 1)
     present = on_disk(repo.rendered_dir)
     if result.result.ok and not result.holds_kept(present):  # a diff to show: from scratch
         result = build(repo, cache=store, reuse=False, objects=False)

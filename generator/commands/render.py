@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from generator.cache import Cache, enabled
@@ -12,11 +13,12 @@ from generator.repo import open_repo
 from generator.write import on_disk, write_tree
 
 
-def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True) -> int:
+def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True,
+        jobs: int | None = None) -> int:
     repo = open_repo(root)
     repo.require_specs()  # most likely the wrong folder: never empty rendered/ on a guess
     store = Cache.open(repo.root) if enabled(use_cache) else None
-    result = build(repo, cache=store, objects=False)
+    result = build(repo, cache=store, objects=False, jobs=jobs or os.cpu_count() or 1)
     if result.result.ok and not result.holds_kept(on_disk(repo.rendered_dir)):  # edited
         result = build(repo, cache=store, reuse=False, objects=False)
     policy = repo.settings.policy

@@ -18,6 +18,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.nodes import ScalarNode
+from ruamel.yaml.resolver import VersionedResolver
 
 from generator.diagnostics import Diagnostic, Finding
 from generator.errors import InvalidInput
@@ -142,7 +144,7 @@ def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Docume
 
 
 def _documents(text: str, shown: str, kubernetes: bool, *, positions: bool) -> list[Document]:
-    yaml = _yaml()
+    yaml = _yaml("%YAML" in text)
     try:
         nodes = []
         for node in yaml.compose_all(text):
@@ -188,9 +190,30 @@ def _positions(text: str, shown: str, kubernetes: bool,
 
 
 @cache
-def _yaml() -> Any:
-    """One loader for the whole run: making a ruamel YAML object costs ~1 ms."""
-    return YAML(typ="safe", pure=False)
+def _yaml(directive: bool = False) -> Any:
+    """One loader for the whole run: making a ruamel YAML object costs ~1 ms. Without a
+    %YAML directive in the text, plain scalars resolve as YAML 1.2 says, once each."""
+    yaml = YAML(typ="safe", pure=False)
+    if not directive:
+        yaml.Resolver = _Resolver
+    return yaml
+
+
+class _Resolver(VersionedResolver):
+    """ruamel's resolver, with its answer for each plain scalar kept: it asks for the YAML
+    version of the text for every scalar, most of the cost of reading a spec."""
+
+    _plain: dict[str, Any] = {}
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is not ScalarNode or not implicit[0]:
+            return super().resolve(kind, value, implicit)
+        found = self._plain.get(value)
+        if found is None:
+            found = super().resolve(kind, value, implicit)
+            if len(self._plain) < 100_000:
+                self._plain[value] = found
+        return found
 
 
 def _check_text(text: str, shown: str) -> None:
@@ -354,7 +377,7 @@ class _Builder:
         out: dict[str, Any] = {}
         merged: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+            if key_node.value == "<<" and key_node.tag == _MERGE:
                 for source in self._merge_sources(value_node):
                     sub = self.build(source, path, depth)
                     merged.update({k: v for k, v in sub.items() if k not in merged})
@@ -394,11 +417,11 @@ class _Builder:
             yield item
 
     def scalar(self, node: Any, path: FieldPath = ()) -> Any:
-        if not node.style and node.tag in (_INT, _STR, _BOOL):  # plain: None, or "" from libyaml
+        tag = node.tag  # a property of ruamel's nodes that makes a string: read it once
+        if not node.style and tag in (_INT, _STR, _BOOL):  # plain: None, or "" from libyaml
             found = self._yaml11(node.value, path)
             if found is not None:
                 return found
-        tag = node.tag
         if tag == _NULL:
             return None
         if tag == _BOOL:

@@ -127,7 +127,7 @@ def test_the_c_and_the_pure_python_parsers_agree(path: Path, monkeypatch: pytest
             return [(d.file, d.line, d.col, d.code) for d in exc.diagnostics]
 
     fast = [outcome(False), outcome(True)]
-    monkeypatch.setattr(documents, "_yaml", lambda: YAML(typ="safe", pure=True))
+    monkeypatch.setattr(documents, "_yaml", lambda *_: YAML(typ="safe", pure=True))
     assert [outcome(False), outcome(True)] == fast
 
 
@@ -148,7 +148,7 @@ def test_positions_made_later_are_those_made_at_once() -> None:
                 continue
             lazy = _documents(text, path.name, kubernetes, positions=False)
             assert [d.data for d in lazy] == [d.data for d in eager], path
-            for later, now in zip(lazy, eager):
+            for later, now in zip(lazy, eager, strict=True):
                 assert later.pos(()) == now.pos(())
                 assert (later.values, later.keys) == (now.values, now.keys), path
                 compared += 1

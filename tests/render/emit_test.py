@@ -73,7 +73,10 @@ def test_the_fast_writer_writes_what_pyyaml_writes(seed: int) -> None:
     rng = random.Random(seed)
     for round in range(400):
         alphabet = ASCII if round % 2 else ALPHABET
-        strings = (lambda r: "".join(r.choice(alphabet) for _ in range(r.randrange(0, 8))))
+
+        def strings(r: random.Random, alphabet: list[str] = alphabet) -> str:
+            return "".join(r.choice(alphabet) for _ in range(r.randrange(0, 8)))
+
         obj = {strings(rng) or "k": _value(rng, 0, strings) for _ in range(rng.randrange(1, 5))}
         assert dump(obj) == pyyaml_dump(obj), obj
 
