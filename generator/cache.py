@@ -117,8 +117,10 @@ class Cache:
             out.facts, out.stamps = index["facts"], index["stamps"]
         made = _load_json(root / FOLDER / UNITS) if units else None
         if made is not None and isinstance(made.get("settings"), str) \
-                and isinstance(made.get("units"), dict) and isinstance(made.get("stamps"), dict):
-            out.settings, out.units, out.outputs = made["settings"], made["units"], made["stamps"]
+                and isinstance(made.get("units"), dict) and isinstance(made.get("stamps"), dict) \
+                and isinstance(made.get("questions"), list):
+            out.settings, out.outputs = made["settings"], made["stamps"]
+            out.units = _expanded(made["units"], made["questions"])
         return out
 
     def save(self, facts: dict[str, list[list[Any]]], *, partial: bool,
@@ -138,8 +140,48 @@ class Cache:
         outputs = {k: v for k, v in {**self.outputs, **self.used_outputs}.items()
                    if k.split("/", 1)[-1] in names}
         if units != self.units or settings != self.settings or outputs != self.outputs:
+            questions, compact = _compacted(units)
             _write_json(self.root, UNITS, {"tool": tool_digest(), "settings": settings,
-                                           "units": units, "stamps": outputs})
+                                           "questions": questions, "units": compact,
+                                           "stamps": outputs})
+
+
+def _compacted(units: dict[str, dict[str, Any]]) -> tuple[list[Any], dict[str, Any]]:
+    """Each unit's reads as numbers into one table of questions and answers: 5,000 clusters
+    that read the same compute templates ask the same two questions."""
+    table: dict[tuple[Any, ...], int] = {}
+    questions: list[Any] = []
+    out: dict[str, Any] = {}
+    for file, unit in units.items():
+        numbers = []
+        for query, answer in unit["reads"]:
+            key = (*query, answer)
+            if key not in table:
+                table[key] = len(questions)
+                questions.append([query, answer])
+            numbers.append(table[key])
+        out[file] = {**unit, "reads": numbers}
+    return questions, out
+
+
+def _expanded(units: dict[str, Any], questions: list[Any]) -> dict[str, dict[str, Any]]:
+    """The units with their reads back; a question of another shape is none (a unit that
+    asks it is dropped)."""
+    questions = [q if (isinstance(q, list) and len(q) == 2 and isinstance(q[0], list)
+                       and isinstance(q[1], str)
+                       and all(v is None or isinstance(v, str) for v in q[0])) else None
+                 for q in questions]
+    out = {}
+    for file, unit in units.items():
+        if not isinstance(unit, dict) or not isinstance(unit.get("reads"), list) \
+                or any(not isinstance(i, int) or not 0 <= i < len(questions)
+                       or questions[i] is None for i in unit["reads"]):
+            continue
+        try:
+            out[file] = {**unit, "reads": [questions[i] for i in unit["reads"]]}
+        except (TypeError, KeyError, IndexError):
+            continue  # not of this shape: no unit
+    return out
 
 
 def _load_json(path: Path) -> dict[str, Any] | None:

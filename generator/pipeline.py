@@ -59,11 +59,13 @@ class Unit:
     @classmethod
     def of(cls, record: dict[str, Any]) -> Unit | None:
         try:
-            found = [Diagnostic(*d) for d in record["diagnostics"]]
+            found = [Diagnostic(*d) for d in record["diagnostics"]] if record["diagnostics"] else []
             split = int(record.get("loading", 0))
-            reads = [[list(query), str(answer)] for query, answer in record["reads"]]
-            return cls(record["digest"], found[:split], found[split:], reads,
-                       dict(record["outputs"]), list(record["scaling"]))
+            reads, outputs, scaled = record["reads"], record["outputs"], record["scaling"]
+            if not (isinstance(reads, list) and isinstance(outputs, dict)
+                    and isinstance(scaled, list) and isinstance(record["digest"], str)):
+                return None
+            return cls(record["digest"], found[:split], found[split:], reads, outputs, scaled)
         except (TypeError, ValueError, KeyError):
             return None
 
@@ -109,22 +111,24 @@ class Build:
         self.cache.save(self.facts, partial=False, settings=self.settings_key,
                         units={f: u.record() for f, u in self.units.items()})
 
-    def holds_kept(self, present: dict[str, str]) -> bool:
-        """rendered/ (``present``: its files, from ``on_disk``) holds every reused file as
-        it was rendered: a real file (no symbolic link on the way) with the digest the
-        cache has for it."""
+    def drifted(self, present: dict[str, str]) -> set[str]:
+        """The reused spec files whose files rendered/ (``present``: from ``on_disk``) does
+        not hold as they were rendered: each a real file (no symbolic link on the way)
+        with the digest the cache has for it. Build those again (``redo``) to see how."""
         if not self.kept:
-            return True
+            return set()
         assert self.cache is not None, "files are kept from a cache"
         shown = self.repo.settings.rendered
-        return all(name in present and self.cache.digest(present[name], f"{shown}/{name}",
-                                                         follow=False, output=True) == digest
-                   for name, digest in self.kept.items())
+        return {file for file, unit in self.units.items() if file not in self.fresh
+                and any(name not in present
+                        or self.cache.digest(present[name], f"{shown}/{name}", follow=False,
+                                             output=True) != digest
+                        for name, digest in unit.outputs.items())}
 
 
 def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
           only: set[str] | None = None, cache: Cache | None = None, reuse: bool = True,
-          objects: bool = True, jobs: int = 1) -> Build:
+          objects: bool = True, jobs: int = 1, redo: Iterable[str] = ()) -> Build:
     """Everything ``render`` would write, and everything wrong with it.
 
     ``extra`` adds spec files from outside specs/; ``emit=False`` skips the
@@ -141,16 +145,18 @@ def build(repo: Repo, *, extra: Iterable[Path] = (), emit: bool = True,
     ``objects=False`` keeps no rendered object in ``objects`` (commands that write or
     compare files need their text only, and 5,000 clusters' objects are ~100 MB).
     ``jobs`` > 1 checks and renders the spec files that need it in that many processes
-    (see ``_in_parallel``).
+    (see ``_in_parallel``). ``redo`` names spec files not to reuse.
     """
-    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None, objects, jobs)
+    out = _build(repo, tuple(extra), emit, only, cache, reuse and only is None, objects, jobs,
+                 set(redo))
     if out.fallback:
         out = _build(repo, tuple(extra), emit, only, cache, False, objects)
     return out
 
 
 def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | None,
-           cache: Cache | None, reuse: bool, keep_objects: bool = True, jobs: int = 1) -> Build:
+           cache: Cache | None, reuse: bool, keep_objects: bool = True, jobs: int = 1,
+           redo: set[str] | None = None) -> Build:
     out = Build(repo, cache=cache, settings_key=settings_key(repo), partial=only is not None)
     if repo.doc is not None:  # ray-gitops.yaml reaches rendered/ too (delivery's repoURL)
         out.result.extend(literal_secrets(repo.doc))
@@ -159,7 +165,8 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
         known = set(files)
         files += [str(p) for p in extra if os.path.abspath(p) not in known
                   and os.path.realpath(p) not in known]
-    reusable = ({k: u for k, v in cache.units.items() if (u := Unit.of(v)) is not None}
+    reusable = ({k: u for k, v in cache.units.items()
+                 if k not in (redo or ()) and (u := Unit.of(v)) is not None}
                 if cache is not None and reuse and cache.settings == out.settings_key else {})
     if (jobs > 1 and only is None and not reusable and not keep_objects
             and len(files) >= PARALLEL_FROM):
@@ -402,14 +409,24 @@ def _todo(out: Build, index: SpecIndex, only: set[str] | None,
     if not reusable:
         return None
     todo = set(out.fresh)
+    asked: dict[tuple[Any, ...], str | None] = {}  # one answer for each question
     for file, unit in list(out.units.items()):
         if file in todo:
             continue
-        if any(index.answer(query) != answer for query, answer in unit.reads):
+        if any(_asked(index, asked, query) != answer for query, answer in unit.reads):
             todo.add(file)
             out.units[file] = Unit(unit.digest, unit.loading)
             out.fresh.add(file)
     return todo
+
+
+def _asked(index: SpecIndex, asked: dict[tuple[Any, ...], str | None], query: Any) -> str | None:
+    if not isinstance(query, list):
+        return None
+    key = tuple(query)
+    if key not in asked:
+        asked[key] = index.answer(query)
+    return asked[key]
 
 
 def _folder_clashes(specs: list[Spec], repo: Repo) -> list[Diagnostic]:

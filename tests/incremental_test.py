@@ -171,6 +171,13 @@ def test_a_cache_of_another_version_or_shape_is_dropped(cli: Cli, repo_copy: Pat
     for garbage in (b"{", b"[]", b'{"tool": 1}', b"\0\xff" * 100):
         path.write_bytes(garbage)
         assert cli("check", "--root", repo_copy).exit_code == 0
+    assert cli("check", "--root", repo_copy).exit_code == 0
+    data = json.loads(path.read_text())  # of this version, with questions of no shape
+    data["questions"] = [[["get", ["nested"]], "x"], "x", [[{}], 1]] + data["questions"]
+    for unit in data["units"].values():
+        unit["reads"] = [0, 1, 2, -1, 10**9, "x", *unit["reads"]]
+    path.write_text(json.dumps(data))
+    assert cli("check", "--root", repo_copy).exit_code == 0
 
 
 def test_a_forged_output_digest_is_caught_by_the_files(cli: Cli, repo_copy: Path) -> None:

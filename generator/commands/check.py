@@ -23,8 +23,10 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
     store = Cache.open(repo.root) if enabled(use_cache) else None
     result = build(repo, cache=store, objects=False, jobs=jobs or os.cpu_count() or 1)
     present = on_disk(repo.rendered_dir)
-    if result.result.ok and not result.holds_kept(present):  # a diff to show: from scratch
-        result = build(repo, cache=store, reuse=False, objects=False)
+    drifted = result.drifted(present) if result.result.ok else set()
+    if drifted:  # files to show a diff of: those spec files rendered again
+        result = build(repo, cache=store, objects=False, redo=drifted,
+                       jobs=jobs or os.cpu_count() or 1)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     if not report.ok:

@@ -19,8 +19,10 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
     repo.require_specs()  # most likely the wrong folder: never empty rendered/ on a guess
     store = Cache.open(repo.root) if enabled(use_cache) else None
     result = build(repo, cache=store, objects=False, jobs=jobs or os.cpu_count() or 1)
-    if result.result.ok and not result.holds_kept(on_disk(repo.rendered_dir)):  # edited
-        result = build(repo, cache=store, reuse=False, objects=False)
+    drifted = result.drifted(on_disk(repo.rendered_dir)) if result.result.ok else set()
+    if drifted:  # rendered/ was edited there: those spec files rendered again
+        result = build(repo, cache=store, objects=False, redo=drifted,
+                       jobs=jobs or os.cpu_count() or 1)
     policy = repo.settings.policy
     report = result.result.with_policy(policy.disable, strict or policy.strict)
     emit_report(report, fmt, quiet=quiet, repo=repo)
