@@ -11,7 +11,9 @@ its own ``.gitignore``, so git never sees it). It is a hint, never a verdict:
   everything it read (the specs it looked up, the files it shipped) and the
   settings are the same; ray-gitops's own code and schemas are part of the key,
   so a cache from another version is dropped whole;
-- a cache that cannot be read, or is of another shape, is no cache.
+- a cache that cannot be read, or is of another shape, is no cache, and so is one
+  this user's key (``~/.cache/ray-gitops/key``) did not sign: a ``.ray-gitops/``
+  committed to the repository is not believed by CI or by anyone else.
 
 A fresh clone has no cache and behaves as before; ``--no-cache`` ignores it.
 """
@@ -19,9 +21,11 @@ A fresh clone has no cache and behaves as before; ``--no-cache`` ignores it.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import os
 import stat
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -45,7 +49,8 @@ def digest_bytes(raw: bytes) -> str:
 @cache
 def tool_digest() -> str:
     """ray-gitops itself: its code by content, its schemas by name, size and mtime
-    (as Python trusts its own bytecode), and the cache's format."""
+    (as Python trusts its own bytecode), the installed distributions' versions, and the
+    cache's format."""
     here = Path(__file__).resolve().parent
     h = hashlib.blake2b(digest_size=16)
     h.update(f"format {FORMAT}\n".encode())
@@ -56,6 +61,14 @@ def tool_digest() -> str:
     for path in sorted(schemas.rglob("*.json")):
         st = path.stat()
         h.update(f"{path.relative_to(schemas).as_posix()} {st.st_size} {st.st_mtime_ns}\n".encode())
+    # the installed distributions, by name and version (their .dist-info folders): a
+    # dependency upgraded (pydantic, kubernetes-validate's schemas, PyYAML) is another tool
+    for folder in sorted({p for p in sys.path if p.endswith("-packages")}):
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".dist-info"))
+        except OSError:
+            continue
+        h.update(f"{folder}\n{chr(10).join(names)}\n".encode())
     return h.hexdigest()
 
 
@@ -184,17 +197,58 @@ def _expanded(units: dict[str, Any], questions: list[Any]) -> dict[str, dict[str
     return out
 
 
-def _load_json(path: Path) -> dict[str, Any] | None:
-    """A cache file of this version of ray-gitops, or None."""
+@cache
+def _key() -> bytes | None:
+    """This user's key for the cache (in ~/.cache/ray-gitops, made once): a cache
+    file is believed only when this key signed it. A .ray-gitops/ committed to a
+    repository (by a pull request, say) is then no cache to CI or to another user."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ray-gitops"
+    path = base / "key"
     try:
-        data = json.loads(_read_regular(path, False, MAX_BYTES))
-    except (OSError, ValueError):
+        raw = _read_regular(path, False, 1024)
+        if len(raw) == 32:
+            return raw
+    except OSError:
+        pass
+    try:
+        base.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(os.urandom(32))
+        raw = _read_regular(path, False, 1024)
+    except OSError:
+        return None
+    return raw if len(raw) == 32 else None
+
+
+def _signature(body: bytes) -> str | None:
+    key = _key()
+    return None if key is None else hashlib.blake2b(body, key=key, digest_size=32).hexdigest()
+
+
+def _load_json(path: Path) -> dict[str, Any] | None:
+    """A cache file of this version of ray-gitops, signed with this user's key, or None."""
+    try:
+        raw = _read_regular(path, False, MAX_BYTES)
+    except OSError:
+        return None
+    mark, _, body = raw.partition(b"\n")
+    signature = _signature(body)
+    if signature is None or not hmac.compare_digest(mark, signature.encode()):
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
         return None
     return data if isinstance(data, dict) and data.get("tool") == tool_digest() else None
 
 
 def _write_json(root: Path, name: str, data: dict[str, Any]) -> None:
     folder = root / FOLDER
+    body = json.dumps(data, separators=(",", ":")).encode()  # the C encoder
+    signature = _signature(body)
+    if signature is None:
+        return  # no key to sign with: no cache
     try:
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             return
@@ -204,8 +258,8 @@ def _write_json(root: Path, name: str, data: dict[str, Any]) -> None:
             ignore.write_text("# ray-gitops's cache: never committed\n*\n")
         fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
         try:
-            with os.fdopen(fd, "w", encoding="utf-8") as stream:
-                stream.write(json.dumps(data, separators=(",", ":")))  # the C encoder
+            with os.fdopen(fd, "wb") as stream:
+                stream.write(signature.encode() + b"\n" + body)
             os.replace(temp, folder / name)
         finally:
             if os.path.exists(temp):

@@ -105,9 +105,15 @@ class Written:
     kept: list[str] = field(default_factory=list)  # stray files not written by ray-gitops
 
 
-def write_tree(folder: Path, files: dict[str, str], kept: Iterable[str] = ()) -> Written:
+def write_tree(folder: Path, files: dict[str, str], kept: Iterable[str] = (),
+               spare: Path | None = None) -> Written:
     """Make ``folder`` hold ``files`` (and the files ray-gitops did not write), at once;
-    ``kept`` names files already in ``folder`` as they should be, carried over as they are."""
+    ``kept`` names files already in ``folder`` as they should be, carried over as they are.
+
+    ``spare``: a folder (in the cache) that holds the tree before the last one, to be made
+    the new tree in place of a new folder: making thousands of folders and removing as
+    many costs seconds where one spec file changed. Nothing in it is believed: each of its
+    files is the very file (same inode) of the tree it will hold, or is written again."""
     if folder.is_symlink():
         raise UsageError(f"{folder.name}/ is a symbolic link: ray-gitops writes a real folder only")
     if folder.exists() and not folder.is_dir():
@@ -115,7 +121,7 @@ def write_tree(folder: Path, files: dict[str, str], kept: Iterable[str] = ()) ->
     try:
         with _locked(folder.parent):
             recover(folder)
-            return _swap_in(folder, files, set(kept))
+            return _swap_in(folder, files, set(kept), spare)
     except OSError as exc:
         raise UsageError(f"cannot write {folder.name}/: {exc.strerror or exc} "
                          f"({exc.filename or folder}); {folder.name}/ is as it was") from None
@@ -135,40 +141,19 @@ def recover(folder: Path) -> None:
             os.unlink(path)
 
 
-def _swap_in(folder: Path, files: dict[str, str], kept: set[str]) -> Written:
+def _swap_in(folder: Path, files: dict[str, str], kept: set[str],
+             spare: Path | None = None) -> Written:
     out = Written()
     present = on_disk(folder)
     staging = _beside(folder, NEW)
+    if spare is not None and folder.is_dir() and _usable(spare):
+        try:
+            return _swap_via(folder, files, kept, spare, present)
+        except OSError:
+            _remove(spare)  # in no state to trust: the run goes the long way
     staging.mkdir(mode=DIR_MODE)
-    base = str(staging)
-    made = {""}
-
-    def target(name: str) -> str:
-        parent = name.rpartition("/")[0]
-        if parent not in made:
-            os.makedirs(os.path.join(base, parent), mode=DIR_MODE, exist_ok=True)
-            made.add(parent)
-        return os.path.join(base, name)
-
     try:
-        for name in sorted(kept):
-            os.link(present[name], target(name))
-        for name, text in sorted(files.items()):
-            old = present.get(name)
-            if old is not None and _regular(old) and _same(old, text):
-                os.link(old, target(name))  # unchanged: the same file, untouched
-            else:
-                _write_file(target(name), text)
-                out.written.append(name)
-        for name in sorted(set(present) - set(files) - kept):
-            if _ours(folder, name):
-                out.removed.append(name)
-                continue
-            if _regular(present[name]):  # not ours: carried over as it is
-                os.link(present[name], target(name))
-            else:
-                os.symlink(os.readlink(present[name]), target(name))
-            out.kept.append(name)
+        _fill(Tree(str(staging), {}, {""}), folder, files, kept, present, out)
         _sync_tree(staging)
         if not (out.written or out.removed) and folder.is_dir():
             _remove(staging)  # nothing changes: leave the tree alone
@@ -178,6 +163,115 @@ def _swap_in(folder: Path, files: dict[str, str], kept: set[str]) -> Written:
         if staging.exists():
             _remove(staging)
     return out
+
+
+@dataclass
+class Tree:
+    """A folder being made into the new tree: what it holds now, and its folders."""
+
+    base: str
+    holds: dict[str, str]  # name -> path of each entry that is not a folder
+    folders: set[str]  # names of the folders it has ("" is itself)
+
+    def place(self, name: str) -> str:
+        """Where ``name`` goes, its folder made and whatever was there removed."""
+        parent = name.rpartition("/")[0]
+        if parent not in self.folders:
+            os.makedirs(os.path.join(self.base, parent), mode=DIR_MODE, exist_ok=True)
+            while parent not in self.folders:
+                self.folders.add(parent)
+                parent = parent.rpartition("/")[0]
+        path = os.path.join(self.base, name)
+        if self.holds.pop(name, None) is not None:
+            os.unlink(path)
+        elif os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        return path
+
+    def link(self, name: str, source: str) -> None:
+        """``name`` as the very file ``source`` (a hard link), unless it is that already."""
+        there = self.holds.get(name)
+        if there is not None:
+            mine, theirs = os.lstat(there), os.lstat(source)
+            if (mine.st_ino, mine.st_dev) == (theirs.st_ino, theirs.st_dev):
+                del self.holds[name]  # the same file: nothing to do
+                return
+        os.link(source, self.place(name))
+
+
+def _fill(tree: Tree, folder: Path, files: dict[str, str], kept: set[str],
+          present: dict[str, str], out: Written) -> None:
+    """Make ``tree`` hold the new tree; what it held besides is left in ``tree.holds``."""
+    for name in sorted(kept):
+        tree.link(name, present[name])
+    for name, text in sorted(files.items()):
+        old = present.get(name)
+        if old is not None and _regular(old) and _same(old, text):
+            tree.link(name, old)  # unchanged: the same file, untouched
+        else:
+            _write_file(tree.place(name), text)
+            out.written.append(name)
+    for name in sorted(set(present) - set(files) - kept):
+        if _ours(folder, name):
+            out.removed.append(name)
+            continue
+        if _regular(present[name]):  # not ours: carried over as it is
+            tree.link(name, present[name])
+        else:
+            os.symlink(os.readlink(present[name]), tree.place(name))
+        out.kept.append(name)
+
+
+def _swap_via(folder: Path, files: dict[str, str], kept: set[str], spare: Path,
+              present: dict[str, str]) -> Written:
+    """``_swap_in`` through the spare tree: made the new tree in place, then exchanged
+    with ``folder``, whose old tree becomes the spare."""
+    out = Written()
+    spare.mkdir(mode=DIR_MODE, exist_ok=True)
+    holds = on_disk(spare)
+    folders = {""}
+    for name in holds:
+        parent = name.rpartition("/")[0]
+        while parent not in folders:
+            folders.add(parent)
+            parent = parent.rpartition("/")[0]
+    tree = Tree(str(spare), holds, folders)
+    _fill(tree, folder, files, kept, present, out)
+    for path in tree.holds.values():  # what the new tree does not hold
+        os.unlink(path)
+    needed = {""}
+    for name in [*kept, *files, *out.kept]:
+        parent = name.rpartition("/")[0]
+        while parent not in needed:
+            needed.add(parent)
+            parent = parent.rpartition("/")[0]
+    for name in sorted(folders - needed, key=len, reverse=True):  # deepest first
+        shutil.rmtree(os.path.join(tree.base, name), ignore_errors=True)
+    if not (out.written or out.removed):
+        return out  # nothing changes: leave the tree alone (the spare is a copy of it)
+    _sync_tree(spare)
+    if not _exchanged(spare, folder):
+        raise OSError(errno.EXDEV, "no exchange of folders here", str(spare))
+    return out
+
+
+def _usable(spare: Path) -> bool:
+    """A spare tree in a real folder, never through a symbolic link."""
+    parent = spare.parent
+    return (parent.is_dir() and not parent.is_symlink() and not spare.is_symlink()
+            and (not spare.exists() or spare.is_dir()))
+
+
+def _exchanged(staging: Path, folder: Path) -> bool:
+    """``renameat2(RENAME_EXCHANGE)``: True when the two folders swapped places."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    exchange = getattr(libc, "renameat2", None)
+    if exchange is None or exchange(_AT_FDCWD, bytes(staging), _AT_FDCWD, bytes(folder),
+                                    _RENAME_EXCHANGE) != 0:
+        return False
+    _fsync_dir(folder.parent)
+    _fsync_dir(staging.parent)
+    return True
 
 
 def _exchange(staging: Path, folder: Path) -> None:

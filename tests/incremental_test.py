@@ -33,6 +33,21 @@ def trusted_stamps(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache_module, "YOUNG_NS", -10**12)
 
 
+def read_cache(path: Path) -> dict:
+    return json.loads(path.read_bytes().partition(b"\n")[2])
+
+
+def write_cache(path: Path, data: dict, key: bytes | None = None) -> None:
+    """A cache file as ray-gitops writes it: signed, with this user's key unless ``key``."""
+    import hashlib
+
+    body = json.dumps(data).encode()
+    mark = (hashlib.blake2b(body, key=key, digest_size=32).hexdigest() if key
+            else cache_module._signature(body))
+    assert mark is not None
+    path.write_bytes(mark.encode() + b"\n" + body)
+
+
 def settle() -> None:
     """Past the file system's timestamp tick, so that the next edit's ctime differs."""
     time.sleep(0.02)
@@ -162,35 +177,54 @@ def test_a_cache_from_an_older_state_is_not_believed(cli: Cli, repo_copy: Path) 
 def test_a_cache_of_another_version_or_shape_is_dropped(cli: Cli, repo_copy: Path) -> None:
     assert cli("check", "--root", repo_copy).exit_code == 0
     path = repo_copy / FOLDER / UNITS
-    data = json.loads(path.read_text())
-    for unit in data["units"].values():  # outputs it never rendered: believed, this would pass
+    data = read_cache(path)
+    for unit in data["units"].values():  # outputs it never rendered: believed, this would fail
         unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}
     data["tool"] = "another version"
-    path.write_text(json.dumps(data))
+    write_cache(path, data)
     assert cli("check", "--root", repo_copy).exit_code == 0  # dropped: checked from scratch
     for garbage in (b"{", b"[]", b'{"tool": 1}', b"\0\xff" * 100):
         path.write_bytes(garbage)
         assert cli("check", "--root", repo_copy).exit_code == 0
     assert cli("check", "--root", repo_copy).exit_code == 0
-    data = json.loads(path.read_text())  # of this version, with questions of no shape
+    data = read_cache(path)  # of this version, with questions of no shape
     data["questions"] = [[["get", ["nested"]], "x"], "x", [[{}], 1]] + data["questions"]
     for unit in data["units"].values():
         unit["reads"] = [0, 1, 2, -1, 10**9, "x", *unit["reads"]]
-    path.write_text(json.dumps(data))
+    write_cache(path, data)
     assert cli("check", "--root", repo_copy).exit_code == 0
 
 
 def test_a_forged_output_digest_is_caught_by_the_files(cli: Cli, repo_copy: Path) -> None:
-    """Even a cache of this version that lies about what a spec renders cannot make
-    check pass: kept files are compared with their digests, and a mismatch means a
-    build from scratch."""
+    """A cache of this version and this user that lies about what a spec renders cannot
+    make check pass: kept files are compared with their digests, and a file that differs
+    is rendered again."""
     assert cli("check", "--root", repo_copy).exit_code == 0
     path = repo_copy / FOLDER / UNITS
-    data = json.loads(path.read_text())
+    data = read_cache(path)
     unit = data["units"]["specs/test-cluster.yaml"]
     unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}
-    path.write_text(json.dumps(data))
+    write_cache(path, data)
     assert cli("check", "--root", repo_copy).exit_code == 0
+
+
+def test_a_cache_signed_elsewhere_is_no_cache(cli: Cli, repo_copy: Path) -> None:
+    """A .ray-gitops/ committed by a pull request, made to agree with a rendered file it
+    edited: CI (another key) does not believe it, and check finds the edit."""
+    import hashlib
+
+    assert cli("check", "--root", repo_copy).exit_code == 0
+    name = "test-cluster/raycluster-test-cluster.yaml"
+    rendered = repo_copy / "rendered" / name
+    rendered.write_text(rendered.read_text().replace("replicas: 1", "replicas: 7", 1))
+    path = repo_copy / FOLDER / UNITS
+    data = read_cache(path)
+    data["units"]["specs/test-cluster.yaml"]["outputs"][name] = hashlib.blake2b(
+        rendered.read_bytes(), digest_size=16).hexdigest()
+    data["stamps"] = {}
+    write_cache(path, data, key=b"k" * 32)
+    result = cli("check", "--root", repo_copy)
+    assert result.exit_code == 1 and "replicas: 7" in result.output
 
 
 def test_warnings_of_reused_files_are_reported_again(cli: Cli, make_repo: Callable[..., Path]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.cache import Cache, enabled
+from generator.cache import FOLDER, Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.errors import Exit
 from generator.pipeline import build
@@ -29,7 +29,8 @@ def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool 
     if not report.ok:
         note(f"nothing written: {repo.settings.rendered}/ is as it was", quiet=quiet)
         return Exit.INVALID
-    done = write_tree(repo.rendered_dir, result.files, result.kept)
+    spare = repo.root / FOLDER / "spare" if store is not None else None  # the tree before
+    done = write_tree(repo.rendered_dir, result.files, result.kept, spare)
     result.remember()
     folder = repo.settings.rendered
     for name in done.written:
