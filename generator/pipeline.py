@@ -108,8 +108,12 @@ class Build:
         if self.partial or not self.result.ok:
             self.cache.save(self.facts, partial=True)
             return
-        self.cache.save(self.facts, partial=False, settings=self.settings_key,
-                        units={f: u.record() for f, u in self.units.items()})
+        if not self.fresh and self.settings_key == self.cache.settings \
+                and set(self.units) == set(self.cache.units):
+            units = self.cache.units  # every unit reused as it was: the same records
+        else:
+            units = {f: u.record() for f, u in self.units.items()}
+        self.cache.save(self.facts, partial=False, settings=self.settings_key, units=units)
 
     def drifted(self, present: dict[str, str]) -> set[str]:
         """The reused spec files whose files rendered/ (``present``: from ``on_disk``) does

@@ -107,9 +107,20 @@ class Repo:
         walk(str(self.specs_dir))
         return sorted(found, key=lambda p: p.split(os.sep))
 
+    def _any_spec(self, folder: str) -> bool:
+        """A YAML file below ``folder``: the walk of spec_paths, stopped at the first."""
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    if self._any_spec(entry.path):
+                        return True
+                elif _suffix(entry.name) in YAML_SUFFIXES and entry.is_file():
+                    return True
+        return False
+
     def require_specs(self) -> None:
         """Commands over the whole repository refuse to pass vacuously in the wrong folder."""
-        if not self.spec_paths():
+        if not (self.specs_dir.is_dir() and self._any_spec(str(self.specs_dir))):
             raise UsageError(
                 f"no spec files in {self.settings.specs}/ under {self.root}: run in a "
                 "ray-gitops repository, pass --root, or start one with `ray-gitops init`")
