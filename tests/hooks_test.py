@@ -65,8 +65,8 @@ def test_pre_commit_hooks_with_the_real_tool(tmp_path: Path, hooks: Hooks,
     hooks_with_a_cache_from_an_older_state(tmp_path, hooks, cli)
 
 
-def hooks_on_a_repository(tmp_path: Path, hooks: Hooks) -> None:
-    repo = tmp_path / "users-repo"
+def users_repo(repo: Path) -> Path:
+    """A user's repository: this one's specs and rendered bases (no delivery), one commit."""
     repo.mkdir()
     for name in ("specs", "rendered"):
         shutil.copytree(ROOT / name, repo / name)
@@ -77,6 +77,11 @@ def hooks_on_a_repository(tmp_path: Path, hooks: Hooks) -> None:
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "specs"], cwd=repo, check=True)
+    return repo
+
+
+def hooks_on_a_repository(tmp_path: Path, hooks: Hooks) -> None:
+    repo = users_repo(tmp_path / "users-repo")
 
     good = try_repo(repo, hooks, "--all-files")
     assert good.returncode == 0, good.stdout + good.stderr
@@ -95,17 +100,7 @@ def hooks_with_a_cache_from_an_older_state(tmp_path: Path, hooks: Hooks,
                                            cli: Cli) -> None:
     """The hooks' cache (.ray-gitops/) left from an earlier state of the repository never
     makes them pass on a stale rendered/, nor fail on a right one."""
-    repo = tmp_path / "cached-repo"
-    repo.mkdir()
-    for name in ("specs", "rendered"):
-        shutil.copytree(ROOT / name, repo / name)
-    shutil.rmtree(repo / "rendered" / "argocd")
-    shutil.rmtree(repo / "rendered" / "flux")
-    (repo / "ray-gitops.yaml").write_text('rayVersion: "2.52.0"\n')
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "specs"], cwd=repo, check=True)
+    repo = users_repo(tmp_path / "cached-repo")
     first = try_repo(repo, hooks, "--all-files")
     assert first.returncode == 0, first.stdout + first.stderr
     cache = repo / ".ray-gitops" / "units.json"
