@@ -132,3 +132,12 @@ def test_a_run_in_several_processes_leaves_a_cache_that_is_reused(
     warm = pipeline.build(repo, objects=False, jobs=2, cache=Cache.open(repo_copy))
     assert warm.fresh == set() and warm.reused == len(warm.units) > 5
     assert warm.result.sorted() == cold.result.sorted()
+
+
+@pytest.mark.parametrize("name", ["a.yaml", "...yaml", ".hidden.yaml", "x.y.yaml", "noext", "a."])
+def test_a_spec_indexed_from_the_cache_names_its_folder_as_a_read_one_does(name: str) -> None:
+    from generator.models.parse import Indexed
+
+    indexed = Indexed(f"/repo/specs/{name}", name, [0, "RayCluster", None, "x", None, None],
+                      lambda *_: [])
+    assert indexed.app == Path(name).stem and indexed.path == Path(f"/repo/specs/{name}")

@@ -136,7 +136,10 @@ class Indexed(Spec):
 
     @property
     def app(self) -> str:
-        return os.path.splitext(os.path.basename(self._path))[0]
+        """``Path(path).stem``, without making a Path."""
+        name = os.path.basename(self._path)
+        dot = name.rfind(".")
+        return name[:dot] if 0 < dot < len(name) - 1 else name
 
     @property
     def file(self) -> str:
