@@ -76,6 +76,8 @@ class OutputSchemas:
         self.kubernetes_version = kubernetes_version
         self.target = target if isinstance(target, Target) else Target.of(target)
         self.kuberay_version = self.target.release.version
+        self._validators: dict[tuple[str, str], tuple[Any, dict[str, Any] | None,
+                                                      tuple[cel.Rule, ...]]] = {}
 
     def prepared(self, obj: dict[str, Any]) -> dict[str, Any]:
         """A copy with nulls pruned and schema defaults applied, as the API server stores
@@ -126,6 +128,14 @@ class OutputSchemas:
 
     def _validator(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None,
                                                                 tuple[cel.Rule, ...]]:
+        """The validator, schema and CEL rules of a kind, looked up once per kind."""
+        found = self._validators.get((api_version, kind))
+        if found is None:
+            found = self._validators[(api_version, kind)] = self._lookup(api_version, kind)
+        return found
+
+    def _lookup(self, api_version: str, kind: str) -> tuple[Any, dict[str, Any] | None,
+                                                            tuple[cel.Rule, ...]]:
         folder = CUSTOM.get(api_version)
         if folder is not None:
             path = self._custom_path(api_version, kind, self.kuberay_version)
