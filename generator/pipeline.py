@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import groupby
 from pathlib import Path
@@ -89,16 +89,14 @@ class Build:
     cache: Cache | None = None
     settings_key: str = ""
     fallback: bool = False  # reuse found an error: the run is made again from scratch
+    fresh: set[str] = field(default_factory=set)  # spec files checked (and rendered) this run
+    partial: bool = False  # a run over some spec files (``only``)
+    globals: list[Diagnostic] = field(default_factory=list)  # of no spec file's own
 
     @property
     def reused(self) -> int:
         """Spec files whose results came from the cache."""
         return len(self.units) - len(self.fresh)
-
-    fresh: set[str] = field(default_factory=set)  # spec files checked (and rendered) this run
-
-    partial: bool = False  # a run over some spec files (``only``)
-    globals: list[Diagnostic] = field(default_factory=list)  # of no spec file's own
 
     def remember(self) -> None:
         """Keep what this run learnt: every file's facts; the units of a passing run of
@@ -174,12 +172,9 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
                 if cache is not None and reuse and cache.settings == out.settings_key else {})
     if (jobs > 1 and only is None and not reusable and not keep_objects
             and len(files) >= PARALLEL_FROM):
-        done = _in_parallel(out, files, extra, emit, jobs)
+        done = _in_parallel(out, files, extra, emit, jobs)  # None: ``out`` as it was
         if done is not None:
             return done
-        out = Build(repo, cache=cache, settings_key=out.settings_key)
-        if repo.doc is not None:
-            out.result.extend(literal_secrets(repo.doc))
     specs, digests = _load(out, files, only, reusable)
     # Serve configs kept in their own files (serveConfigFile) may sit among the
     # specs; they are read by the RayService that names them, not as specs.
@@ -212,14 +207,11 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
         return _finish(out, reuse)
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
     ctx = Context(repo.settings, index)
-    apps: dict[str, Items] = {}
     for file, group in groupby(selected, key=lambda spec: spec.file):
         index.reader = file
         items = render_specs(out, ctx, schemas, list(group), keep_objects)
         if items:  # a spec file's objects become its files at once: memory is one file's
             _emit(out, items, emit, keep_objects)
-            if keep_objects:
-                apps[items[0].spec.app if items[0].spec else file] = items
     index.reader = None
     out.objects.sort(key=lambda item: item.spec.app if item.spec else "")
     for file, unit in out.units.items():
@@ -229,7 +221,7 @@ def _build(repo: Repo, extra: tuple[Path, ...], emit: bool, only: set[str] | Non
         if file not in out.fresh:
             out.kept.update(unit.outputs)
     if repo.settings.delivery is not None and not _failed(out) and only is None:
-        _add_delivery(out, apps, schemas, emit)
+        _add_delivery(out, schemas, emit, keep_objects)
     return _finish(out, reuse)
 
 
@@ -277,20 +269,26 @@ def _in_parallel(out: Build, files: list[str], extra: tuple[Path, ...], emit: bo
         out.files.update(files_of)
         out.facts.update(facts)
     out.fresh = set(out.units)
-    loaded: dict[str, list[Document]] = {}
-
-    def documents_of(path: str, shown: str) -> list[Document]:
-        if path not in loaded:
-            loaded[path] = load_file(Path(path), shown)
-        return loaded[path]
-
+    documents_of = _reader()
     out.specs = [Indexed(places[file], file, f, documents_of)
                  for file in names if file in out.units
                  for f in out.facts.get(out.units[file].digest or "", [])]
     if repo.settings.delivery is not None and out.result.ok:
         schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
-        _add_delivery(out, {}, schemas, emit)
+        _add_delivery(out, schemas, emit, False)
     return _finish(out, False)
+
+
+def _reader() -> Callable[[str, str], list[Document]]:
+    """``load_file`` that reads each spec file once, however many of its specs ask."""
+    documents: dict[str, list[Document]] = {}
+
+    def documents_of(path: str, shown: str) -> list[Document]:
+        if path not in documents:
+            documents[path] = load_file(Path(path), shown)
+        return documents[path]
+
+    return documents_of
 
 
 def _places(repo: Repo, files: list[str]) -> list[tuple[str, str | None]]:
@@ -321,8 +319,6 @@ def _share(share: set[str]) -> tuple[bool, list[Diagnostic], dict[str, Unit], di
     repo, extra, emit, cache = _SHARED
     part = _build(repo, extra, emit, share, cache, False, keep_objects=False)
     units = {file: part.units[file] for file in share if file in part.units}
-    for unit in units.values():
-        unit.diagnostics = list(unit.diagnostics)
     return (not part.result.ok, part.globals, units, part.files, part.facts)
 
 
@@ -345,13 +341,7 @@ def _load(out: Build, files: list[str], only: set[str] | None,
     repo, cache = out.repo, out.cache
     specs: list[Spec] = []
     digests: dict[str, str] = {}
-    documents: dict[str, list[Document]] = {}
-
-    def documents_of(path: str, shown: str) -> list[Document]:
-        if path not in documents:
-            documents[path] = load_file(Path(path), shown)
-        return documents[path]
-
+    documents_of = _reader()
     for path, placed in _places(repo, files):  # paths as strings: a Path costs ~15 us
         if placed is None:
             out.result.extend([Diagnostic(repo.shown(Path(path)), 1, 1, "RG045", "", "a spec "
@@ -500,8 +490,7 @@ def _emit(out: Build, items: Items, emit: bool, keep_objects: bool) -> None:
         out.files.update(files_of)
 
 
-def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas,
-                  emit: bool) -> None:
+def _add_delivery(out: Build, schemas: OutputSchemas, emit: bool, keep_objects: bool) -> None:
     """Argo CD and Flux, from what delivery needs of every spec file's clusters (those
     rendered now and those reused)."""
     clusters = [c for _, unit in sorted(out.units.items()) for c in unit.scaling]
@@ -511,10 +500,9 @@ def _add_delivery(out: Build, apps: dict[str, Items], schemas: OutputSchemas,
         if owner is not None:
             out.result.extend([_clash(owner, f"{app}/ is where ray-gitops.yaml's delivery "
                                              "renders: rename this spec file")])
-        items = list[Rendered | Generated](delivered)
-        apps[app] = items
-        out.objects.extend(delivered)
-        files_of, clashes = base_files(app, items)
+        if keep_objects:
+            out.objects.extend(delivered)
+        files_of, clashes = base_files(app, list[Rendered | Generated](delivered))
         out.result.extend(clashes)
         if emit:
             out.files.update(files_of)

@@ -248,12 +248,8 @@ def _across(spec: Spec, found: Spec, ref: Ref) -> Diagnostic:
         hint="give both the same namespace, or none and let the overlay set it")
 
 
-def _resolve(index: SpecIndex, spec: Spec, ref: Ref) -> Path | Diagnostic:
-    """A path a spec names: relative to the spec file, inside the repository, a file."""
-    return index.read_file(spec, ref.name, ref.path)
-
-
 def _resolved(index: SpecIndex, spec: Spec, name: str, at: FieldPath) -> Path | Diagnostic:
+    """A path a spec names: relative to the spec file, inside the repository, a file."""
     root = (index.root or spec.path.parent).resolve()
     target = (spec.path.parent / name).resolve()
     try:
@@ -278,7 +274,7 @@ def _never_copied(path: Path) -> bool:
 
 def _read_serve_config(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
     """A Serve config kept in its own file, loaded with positions (the rules check it)."""
-    target = _resolve(index, spec, ref)
+    target = index.read_file(spec, ref.name, ref.path)
     if isinstance(target, Diagnostic):
         return [target]
     shown = target.relative_to(index.root.resolve()).as_posix() if index.root else str(target)
@@ -295,7 +291,7 @@ def _read_serve_config(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnosti
 
 def _read_file(index: SpecIndex, spec: Spec, ref: Ref) -> list[Diagnostic]:
     """A file a spec ships (a ConfigMap's code): inside the repository, UTF-8, not too large."""
-    target = _resolve(index, spec, ref)
+    target = index.read_file(spec, ref.name, ref.path)
     if isinstance(target, Diagnostic):
         return [target]
     if target.stat().st_size > MAX_CONFIGMAP_BYTES:  # before reading it

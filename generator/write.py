@@ -174,9 +174,16 @@ class Tree:
     folders: set[str]  # names of the folders it has ("" is itself)
 
     def place(self, name: str) -> str:
-        """Where ``name`` goes, its folder made and whatever was there removed."""
+        """Where ``name`` goes, its folder made and whatever was there removed: a file or
+        a symbolic link where one of its folders goes is removed first, so that nothing
+        is made through a link."""
         parent = name.rpartition("/")[0]
         if parent not in self.folders:
+            parts = parent.split("/")
+            for depth in range(1, len(parts) + 1):
+                above = "/".join(parts[:depth])
+                if above in self.holds:
+                    os.unlink(self.holds.pop(above))
             os.makedirs(os.path.join(self.base, parent), mode=DIR_MODE, exist_ok=True)
             while parent not in self.folders:
                 self.folders.add(parent)

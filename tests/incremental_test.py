@@ -19,7 +19,7 @@ import pytest
 from click.testing import Result
 
 from generator import cache as cache_module
-from generator.cache import FOLDER, UNITS
+from generator.cache import FOLDER, UNITS, Cache
 from tests.helpers import copy_repo
 
 Cli = Callable[..., Result]
@@ -177,34 +177,49 @@ def test_a_cache_from_an_older_state_is_not_believed(cli: Cli, repo_copy: Path) 
 def test_a_cache_of_another_version_or_shape_is_dropped(cli: Cli, repo_copy: Path) -> None:
     assert cli("check", "--root", repo_copy).exit_code == 0
     path = repo_copy / FOLDER / UNITS
+    assert Cache.open(repo_copy).units  # as written: read back
     data = read_cache(path)
-    for unit in data["units"].values():  # outputs it never rendered: believed, this would fail
-        unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}
     data["tool"] = "another version"
     write_cache(path, data)
-    assert cli("check", "--root", repo_copy).exit_code == 0  # dropped: checked from scratch
+    assert Cache.open(repo_copy).units == {}  # signed, but of another version: dropped
+    assert cli("check", "--root", repo_copy).exit_code == 0
     for garbage in (b"{", b"[]", b'{"tool": 1}', b"\0\xff" * 100):
         path.write_bytes(garbage)
+        assert Cache.open(repo_copy).units == {}
         assert cli("check", "--root", repo_copy).exit_code == 0
-    assert cli("check", "--root", repo_copy).exit_code == 0
     data = read_cache(path)  # of this version, with questions of no shape
+    count = len(data["units"])
     data["questions"] = [[["get", ["nested"]], "x"], "x", [[{}], 1]] + data["questions"]
-    for unit in data["units"].values():
-        unit["reads"] = [0, 1, 2, -1, 10**9, "x", *unit["reads"]]
+    data["units"] = {file: {**unit, "reads": [i + 3 for i in unit["reads"]]}
+                     for file, unit in data["units"].items()}
+    spoilt = sorted(data["units"])[:3]
+    for file, number in zip(spoilt, (0, 1, 2), strict=True):
+        data["units"][file]["reads"].append(number)
+    data["units"][sorted(data["units"])[3]]["reads"] += [-1, 10**9, "x"]
     write_cache(path, data)
+    kept = Cache.open(repo_copy).units
+    assert len(kept) == count - 4 and not set(spoilt) & set(kept)
     assert cli("check", "--root", repo_copy).exit_code == 0
 
 
-def test_a_forged_output_digest_is_caught_by_the_files(cli: Cli, repo_copy: Path) -> None:
-    """A cache of this version and this user that lies about what a spec renders cannot
-    make check pass: kept files are compared with their digests, and a file that differs
-    is rendered again."""
+def test_digests_that_disagree_with_rendered_make_the_file_render_again(
+        cli: Cli, repo_copy: Path) -> None:
+    """A cache (of this version and user) whose digests for a spec file's outputs are not
+    what rendered/ holds: that spec file is rendered again, and compared by its text. (A
+    forger who can sign with the user's key, and edits rendered/ to agree, is beyond this:
+    that user's files are the forger's already.)"""
+    from generator.pipeline import build
+    from generator.repo import open_repo
+    from generator.write import on_disk
+
     assert cli("check", "--root", repo_copy).exit_code == 0
     path = repo_copy / FOLDER / UNITS
     data = read_cache(path)
     unit = data["units"]["specs/test-cluster.yaml"]
     unit["outputs"] = {name: "0" * 32 for name in unit["outputs"]}
     write_cache(path, data)
+    built = build(open_repo(repo_copy), cache=Cache.open(repo_copy))
+    assert built.drifted(on_disk(repo_copy / "rendered")) == {"specs/test-cluster.yaml"}
     assert cli("check", "--root", repo_copy).exit_code == 0
 
 

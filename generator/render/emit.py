@@ -3,7 +3,7 @@
 The style is PyYAML's (block style, 2-space indent, sequences in mappings not
 indented, libyaml's choice of plain, quoted or literal scalars). Most objects
 are written by ``_Writer``, which writes exactly what PyYAML writes for the
-scalars it knows, ~5x faster than PyYAML's representer; an object with any
+scalars it knows, ~8x faster than PyYAML's representer; an object with any
 other scalar (a float, a tab, a non-ASCII character, a key that needs quotes)
 is written by PyYAML itself. tests/render/emit_test.py compares the two on
 random objects.
