@@ -135,14 +135,32 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "github"]),
               default="text", show_default=True, help="markdown is ready for a pull-request comment.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the capacity chart (before, after, peak) as an SVG image.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 @ROOT
-def diff(base: str, env: str | None, each_env: bool, fmt: str, quiet: bool, debug: bool,
-         root: Path | None) -> None:
-    """Per object: what changed against BASE, and what KubeRay will do with it."""
+def diff(base: str, env: str | None, each_env: bool, fmt: str, quiet: bool, chart: Path | None,
+         debug: bool, root: Path | None) -> None:
+    """Per object: what changed against BASE, what KubeRay will do with it, and the
+    capacity the pods request before, after and at the peak of the rollout."""
     from generator.commands import diff as command
 
-    sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env, each_env))
+    sys.exit(guarded(command.run, debug, root, base, fmt, quiet, env, each_env, chart))
+
+
+@main.command()
+@click.option("--env", default=None, help="What overlays/ENV builds (with kustomize), not the bases.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+              show_default=True, help="How to print the report.")
+@click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+@ROOT
+def capacity(env: str | None, fmt: str, quiet: bool, debug: bool, root: Path | None) -> None:
+    """CPU, memory and GPUs the pods request: per object and in total, at minReplicas, at
+    maxReplicas and at the peak of a RayService upgrade."""
+    from generator.commands import capacity as command
+
+    sys.exit(guarded(command.run, debug, root, fmt, quiet, env))
 
 
 @main.command()

@@ -58,7 +58,8 @@ def _schemas(repo: Repo) -> OutputSchemas:
 
 def validate_overlays(repo: Repo, overlays: list[Path]) -> list[Diagnostic]:
     schemas = _schemas(repo)
-    return [d for overlay in overlays for d in check_overlay(repo.root, overlay, schemas)]
+    return [d for overlay in overlays
+            for d in check_overlay(repo.root, overlay, schemas, repo.settings.pools(overlay.name))]
 
 
 def validate_files(repo: Repo, files: list[Path], cache: Cache | None = None) -> Result:
@@ -85,8 +86,9 @@ def validate_files(repo: Repo, files: list[Path], cache: Cache | None = None) ->
         built.remember()
         result.extend(d for d in built.result.diagnostics if d.file in shown)
     schemas = _schemas(repo)
+    pools = repo.settings.pools()
     for doc in manifests:
-        result.extend(validate_manifest(doc, schemas))
+        result.extend(validate_manifest(doc, schemas, pools))
     return result
 
 

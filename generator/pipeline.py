@@ -460,6 +460,7 @@ def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
     5 and 7; ``keep=False`` lets each spec's model go once it is rendered (it is made
     again if another spec asks for it: 10 KB a spec)."""
     items: Items = []
+    pools = ctx.settings.pools()
     for spec in specs:
         render = kinds.renderer(spec.kind)
         if render is None:
@@ -467,7 +468,7 @@ def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,
         unit = out.units[spec.file]
         for item in render(spec, ctx):
             if isinstance(item, Rendered):
-                unit.diagnostics.extend(validate_rendered(item, schemas))
+                unit.diagnostics.extend(validate_rendered(item, schemas, pools))
             items.append(item)
         if not keep:
             spec.forget()

@@ -7,18 +7,23 @@ from pathlib import Path
 import click
 
 from generator import kustomize
+from generator.capacity.pools import Pool
+from generator.capacity.usage import rollout, room, rows, total
 from generator.commands.output import emit_report, note
-from generator.diff.effects import compare
+from generator.diff.effects import NEW_CLUSTER, Change, compare
 from generator.diff.revisions import build_at, overlay_objects
 from generator.errors import Exit, UsageError
 from generator.pipeline import build
+from generator.render.base import Rendered
 from generator.repo import open_repo
+from generator.report.capacity import Change as Capacity
+from generator.report.capacity import svg
 from generator.report.changes import DIFF_SECTIONS
 from generator.schemas import OutputSchemas
 
 
 def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None,
-        each_env: bool = False) -> int:
+        each_env: bool = False, chart: Path | None = None) -> int:
     repo = open_repo(root)
     now = build(repo)
     if not now.result.ok:
@@ -41,6 +46,20 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
             for change in changes:  # annotations land on the pull request's paths
                 change.file = prefix + change.file if change.file else ""
         label = f"{base}, overlay {one}" if one else base
-        sections.append((changes, label, before.note))
+        sections.append((changes, label, before.note,
+                         _capacity(one or "bases", before.objects, after, changes,
+                                   repo.settings.pools(one))))
     click.echo(DIFF_SECTIONS[fmt](sections))
+    if chart is not None:
+        chart.write_text(svg([capacity for *_, capacity in sections]), encoding="utf-8")
     return Exit.OK
+
+
+def _capacity(env: str, before: list[Rendered], after: list[Rendered],
+              changes: list[Change], pools: tuple[Pool, ...]) -> Capacity:
+    """Requests before and after, the peak while the change rolls out, and what the
+    environment's node pools offer."""
+    old, new = rows(i.obj for i in before), rows(i.obj for i in after)
+    upgraded = {c.key for c in changes if c.effect == NEW_CLUSTER}
+    return (env, total(old).high, total(new).high, rollout(old, new, upgraded),
+            room(pools) if pools else None)

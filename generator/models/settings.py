@@ -7,8 +7,10 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.capacity.pools import Pool, pool_of
 from generator.kuberay import Target, release
-from generator.models.base import Strict
+from generator.models.base import Name, NonNegative, Quantity, Strict, StringMap
+from generator.models.compute import Memory, ResourceName
 
 CONFIG_FILE = "ray-gitops.yaml"
 DEFAULT_RAY_VERSION = "2.52.0"  # the Ray image of KubeRay v1.7.0's samples and chart
@@ -19,6 +21,32 @@ class Policy(Strict):
     # warnings (and only warnings) a repository has decided to live with,
     # e.g. [RG101] for a throwaway Redis
     disable: list[Literal["RG033", "RG100", "RG101", "RG102", "RG104"]] = []
+
+
+class Taint(Strict):
+    key: str = Field(min_length=1)
+    value: str = ""
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"] = "NoSchedule"
+
+
+class NodePool(Strict):
+    """One kind of node the Kubernetes cluster has: what one node can give pods
+    (its allocatable), how it is labelled and tainted, and how many there can be."""
+
+    cpu: Quantity
+    memory: Memory  # a quantity; a bare number is GiB, as in a compute template
+    gpus: NonNegative = 0
+    gpu_resource: ResourceName = "nvidia.com/gpu"
+    resources: dict[ResourceName, Quantity] = {}  # other extended resources (google.com/tpu)
+    max_nodes: NonNegative
+    labels: StringMap = {}
+    taints: list[Taint] = []
+
+
+class Environment(Strict):
+    """Settings of one overlay (an environment) that differ from the repository's."""
+
+    node_pools: dict[Name, NodePool] | None = None
 
 
 class Settings(Strict):
@@ -33,6 +61,10 @@ class Settings(Strict):
     rendered: str = "rendered"
     overlays: str = "overlays"
     policy: Policy = Policy()
+    # the nodes pods can run on; every pod template must fit one (optional)
+    node_pools: dict[Name, NodePool] = {}
+    # per overlay, by its folder name: nodePools where an environment's nodes differ
+    environments: dict[str, Environment] = {}
     # validated when rendered (generator.delivery), so commands that do not
     # render it do not pay for its models
     delivery: dict[str, Any] | None = None
@@ -69,3 +101,8 @@ class Settings(Strict):
     def target(self) -> Target:
         return Target.of(self.kuberay_version, self.feature_gates)
 
+    def pools(self, environment: str | None = None) -> tuple[Pool, ...]:
+        """The node pools of an environment (an overlay's name), else the repository's."""
+        chosen = self.environments.get(environment) if environment else None
+        found = chosen.node_pools if chosen and chosen.node_pools is not None else self.node_pools
+        return tuple(pool_of(name, pool.model_dump(by_alias=True)) for name, pool in found.items())

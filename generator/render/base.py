@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.fieldpath import FieldPath
+from generator.load.documents import Document
 from generator.models.parse import Spec
 from generator.models.settings import Settings
 from generator.references import SpecIndex
@@ -22,9 +23,20 @@ class Origins:
     """
 
     entries: dict[FieldPath, tuple[FieldPath, bool]] = field(default_factory=dict)
+    # rendered prefix -> the document of another file whose root it holds (a Serve config file)
+    documents: dict[FieldPath, Document] = field(default_factory=dict)
 
     def add(self, rendered: FieldPath, spec: FieldPath, *, keep: bool = True) -> None:
         self.entries[tuple(rendered)] = (tuple(spec), keep)
+
+    def elsewhere(self, rendered: FieldPath) -> tuple[Document, FieldPath] | None:
+        """The other file's document, and the path in it, when ``rendered`` is below a
+        prefix that holds a whole document of another file."""
+        for cut in range(len(rendered), 0, -1):
+            doc = self.documents.get(tuple(rendered[:cut]))
+            if doc is not None:
+                return doc, tuple(rendered[cut:])
+        return None
 
     def locate(self, rendered: FieldPath) -> FieldPath:
         for cut in range(len(rendered), -1, -1):

@@ -47,9 +47,14 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     if body.exclude_head_pod_from_serve_svc is not None:
         out["excludeHeadPodFromServeSvc"] = body.exclude_head_pod_from_serve_svc
     out["serveConfigV2"] = serve_config_text(spec, ctx)
-    origins.add(("spec", "serveConfigV2"),
-                ("spec", "serveConfig" if body.serve_config is not None else "serveConfigFile"),
-                keep=False)
+    # the Serve config's own paths go on below serveConfigV2: a finding inside it is at
+    # its line, in the spec or in the Serve config file
+    if body.serve_config is not None:
+        origins.add(("spec", "serveConfigV2"), ("spec", "serveConfig"))
+    else:
+        origins.add(("spec", "serveConfigV2"), ("spec", "serveConfigFile"), keep=False)
+        origins.documents[("spec", "serveConfigV2")] = ctx.index.serve_config(
+            spec, body.serve_config_file)
     out[SERVICE_CLUSTER] = cluster_spec(
         body.cluster, spec, ctx, origins, at=("spec", SERVICE_CLUSTER),
         spec_at=("spec", "cluster"), owner_annotations=annotations,

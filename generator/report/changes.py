@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from generator.capacity.usage import Usage
 from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
+from generator.report.capacity import Change as Capacity
+from generator.report.capacity import cells, change_table, mermaid
 from generator.report.escape import github_data, github_property, markdown_cell
 
 MAX_FIELDS = 12
@@ -101,25 +104,52 @@ def report_github(changes: list[Change], base: str) -> str:
 
 
 
-Section = tuple[list[Change], str, str]  # changes, what they are against, a note
+Section = tuple[list[Change], str, str, Capacity]  # changes, against what, a note, capacity
 
 
 def _sections(report: Any, join: str) -> Any:
     def render(sections: list[Section]) -> str:
-        return join.join(report(changes, label) for changes, label, _ in sections)
+        return join.join(report(changes, label) for changes, label, *_ in sections)
     return render
 
 
+def report_text_sections(sections: list[Section]) -> str:
+    parts = []
+    for changes, label, _, capacity in sections:
+        _, before, after, peak, _ = capacity
+        parts.append(f"{report_text(changes, label)}\ncapacity requested (cpu, memory, gpu): "
+                     f"before {_usage(before)}; after {_usage(after)}; "
+                     f"peak during the rollout {_usage(peak)}")
+    return "\n\n".join(parts)
+
+
+def _usage(usage: Usage) -> str:
+    return ", ".join(cells(usage)[:3])
+
+
 def report_markdown_sections(sections: list[Section]) -> str:
-    return "\n\n".join(report_markdown(changes, label, note) for changes, label, note in sections)
+    parts = [report_markdown(changes, label, note) for changes, label, note, _ in sections]
+    capacity = [c for *_, c in sections]
+    parts += ["### ray-gitops: capacity the pods request, before and after this change\n\n"
+              "The peak counts a RayService's old cluster at maxReplicas beside the new one "
+              "while an upgrade this change starts rolls out.", change_table(capacity),
+              mermaid(capacity)]
+    return "\n\n".join(parts)
 
 
 def report_json_sections(sections: list[Section]) -> str:
+    def capacity(c: Capacity) -> dict[str, Any]:
+        return {"environment": c[0], "before": c[1].as_json(), "after": c[2].as_json(),
+                "peak": c[3].as_json()}
+
     if len(sections) == 1:
-        return report_json(*sections[0][:2])
-    return json.dumps({"sections": [json.loads(report_json(c, label)) | {"note": note}
-                                    for c, label, note in sections]}, indent=2, sort_keys=True)
+        changes, label, _, cap = sections[0]
+        return json.dumps(json.loads(report_json(changes, label)) | {"capacity": capacity(cap)},
+                          indent=2, sort_keys=True)
+    return json.dumps({"sections": [json.loads(report_json(c, label)) | {"note": note,
+                                                                         "capacity": capacity(cap)}
+                                    for c, label, note, cap in sections]}, indent=2, sort_keys=True)
 
 
-DIFF_SECTIONS = {"text": _sections(report_text, "\n\n"), "markdown": report_markdown_sections,
+DIFF_SECTIONS = {"text": report_text_sections, "markdown": report_markdown_sections,
                  "json": report_json_sections, "github": _sections(report_github, "\n")}

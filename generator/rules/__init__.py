@@ -2,7 +2,14 @@
 
 Importing the package registers every rule."""
 
-from generator.rules import features, policy, raycluster, specs, workloads  # noqa: F401  (registers them)
+from generator.rules import (  # noqa: F401  (registers them)
+    features,
+    fit,
+    policy,
+    raycluster,
+    specs,
+    workloads,
+)
 from generator.rules.catalog import CODES
 from generator.rules.registry import check_object, check_spec
 

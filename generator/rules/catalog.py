@@ -98,6 +98,13 @@ CODES: dict[str, str] = {
     "RG069": "tlsOptions with operator-managed TLS env or mounts set by hand (validateTLSOptions, 1.7)",
     "RG079": "historyServerOptions without collector options, image or storage settings (validateCollectorOptions, 1.7)",
     "RG083": "RayCronJob schedule that is not standard cron, holds TZ, or a timeZone that is not IANA (ValidateRayCronJobSpec)",
+    # will it fit (capacity: Ray's node shapes against what Ray work asks for)
+    "RG110": "a Serve deployment whose ray_actor_options no node of its cluster can hold (its replicas stay pending)",
+    "RG111": "placement_group_bundles that no node can hold (a bundle, or all of them with STRICT_PACK), too few nodes for STRICT_SPREAD, ray_actor_options outside the first bundle, or max_replicas_per_node with bundles",
+    "RG112": "warning: the Serve deployments at their largest do not fit their cluster at maxReplicas",
+    "RG113": "a RayJob whose entrypoint resources no node of its cluster can hold (the job never starts)",
+    "RG114": "a pod that fits no node pool its nodeSelector, affinity and tolerations allow (it stays Pending)",
+    "RG115": "warning: the pods at maxReplicas need more nodes than the node pools' maxNodes",
     # warnings: ray-gitops's own judgement on manifests the operator accepts (errors with --strict)
     "RG090": "warning: RAY_enable_autoscaler_v2 set to a value the operator reads as off (True, TRUE)",
     "RG091": "warning: autoscalerOptions without enableInTreeAutoscaling",

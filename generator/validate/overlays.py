@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import kustomize
+from generator.capacity.pools import Pool
 from generator.diagnostics import Diagnostic, Finding
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath, dotted
@@ -21,6 +22,7 @@ from generator.load import plain
 from generator.load.documents import Document
 from generator.rules import check_object
 from generator.rules.catalog import strict
+from generator.rules.fit import pools_fit, pools_hold
 from generator.schemas import OutputSchemas
 from generator.secrets import literal_secrets
 
@@ -41,7 +43,8 @@ class Patch:
     source: str  # its file, or "inline"
 
 
-def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Diagnostic]:
+def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas,
+                  pools: tuple[Pool, ...] = ()) -> list[Diagnostic]:
     shown = overlay.relative_to(root).as_posix() if overlay.is_relative_to(root) else str(overlay)
     try:
         doc = kustomize.read_kustomization(overlay, shown)
@@ -59,10 +62,14 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas) -> list[Dia
         return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {exc}")]
     patches = _patches(overlay, doc.data)
     out: list[Diagnostic] = []
-    for obj in objects:
-        findings = [*check_object(schemas.prepared(obj), schemas.target),
-                    *schemas.validate(obj, prepare=True, missing_ok=True)]
+    prepared = [schemas.prepared(obj) for obj in objects]
+    for obj, ready in zip(objects, prepared, strict=True):
+        findings = [*check_object(ready, schemas.target),
+                    *schemas.validate(obj, prepare=True, missing_ok=True), *pools_fit(ready, pools)]
         out.extend(_report(doc, shown, obj, strict(finding), patches) for finding in findings)
+    # the pods of the whole environment share its nodes
+    out.extend(_report(doc, shown, objects[i], finding, patches)
+               for i, finding in pools_hold(prepared, pools))
     return out
 
 

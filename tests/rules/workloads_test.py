@@ -101,7 +101,7 @@ CASES: dict[str, tuple[Callable[[], Manifest], Callable[[Manifest], Any], Callab
     "RG077": (service, lambda m: serve(m, lambda c: app(c)["deployments"][0].update(
                   ray_actor_options={"resources": {"TPU": -1}})),
               lambda m: serve(m, lambda c: app(c)["deployments"][0].update(
-                  ray_actor_options={"resources": {"TPU": 1}}))),
+                  ray_actor_options={"resources": {"TPU": 0}}))),
     "RG078": (service, lambda m: m["spec"].update(serveConfigV2="applications: [\n"),
               lambda m: m["spec"].update(serveConfigV2="applications: []\n")),
     "RG050": (job, lambda m: m["spec"].update(suspend=True),

@@ -36,7 +36,7 @@ def test_a_patch_that_breaks_a_rule_fails_naming_overlay_and_patch(
     patch.write_text(patch.read_text().replace("value: 10", "value: 1"))
     result = cli("validate", "--root", repo_copy)
     assert result.exit_code == 1
-    assert ("overlays/prod/kustomization.yaml:15:5: error RG047: patches[0]: overlay "
+    assert ("overlays/prod/kustomization.yaml:16:5: error RG047: patches[0]: overlay "
             "overlays/prod, patch patches[0] (fruit-stand-capacity.yaml): "
             "RayService/rayservice-sample: spec.rayClusterConfig.workerGroupSpecs[0]."
             "maxReplicas: must be >= minReplicas (1 < 2)") in result.output

@@ -1,0 +1,177 @@
+"""Node pools: the nodes a Kubernetes cluster can have, and whether a pod can run there.
+
+A pod may run on a pool when the pool's labels satisfy its nodeSelector and its required
+node affinity, and its tolerations tolerate every NoSchedule and NoExecute taint of the
+pool (the scheduler's NodeAffinity and TaintToleration filters); it fits when its
+requests are within one node's allocatable. A pool's labels are all it is known by:
+list every label your selectors use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from generator.capacity.pods import Pod, Requests
+from generator.capacity.shape import amount
+from generator.kuberay import items, mapping
+
+CPU, MEMORY = "cpu", "memory"
+
+
+@dataclass(frozen=True)
+class Pool:
+    name: str
+    allocatable: Requests  # cpu in cores, memory in bytes, GPUs and other extended resources
+    max_nodes: int
+    labels: dict[str, str] = field(default_factory=dict)
+    taints: tuple[dict[str, str], ...] = ()
+
+
+def allows(pool: Pool, pod: Pod) -> str | None:
+    """Why the scheduler would never put ``pod`` on ``pool``'s nodes, or None."""
+    for key, value in pod.node_selector.items():
+        if pool.labels.get(key) != value:
+            return f"nodeSelector {key}={value}"
+    required = mapping(mapping(pod.affinity.get("nodeAffinity")).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"))
+    terms = list(items(required.get("nodeSelectorTerms")))
+    if terms and not any(_term(pool.labels, term) for _, term in terms):
+        return "required node affinity"
+    for taint in pool.taints:
+        if taint.get("effect", "NoSchedule") in ("NoSchedule", "NoExecute") and \
+                not any(_tolerates(t, taint) for t in pod.tolerations):
+            return f"taint {taint.get('key')}={taint.get('value', '')}:{taint.get('effect', 'NoSchedule')}"
+    return None
+
+
+def _term(labels: dict[str, str], term: dict[str, Any]) -> bool:
+    expressions = list(items(term.get("matchExpressions")))
+    if not expressions and not term.get("matchFields"):
+        return False  # an empty term matches no node
+    return all(_expression(labels, e) for _, e in expressions)
+
+
+def _expression(labels: dict[str, str], expression: dict[str, Any]) -> bool:
+    key, op = str(expression.get("key")), expression.get("operator")
+    values = [str(v) for v in expression.get("values") or []]
+    has, value = key in labels, labels.get(key)
+    if op == "In":
+        return has and value in values
+    if op == "NotIn":
+        return not has or value not in values
+    if op == "Exists":
+        return has
+    if op == "DoesNotExist":
+        return not has
+    if op in ("Gt", "Lt") and has and values:
+        try:
+            left, right = int(str(value)), int(values[0])
+        except ValueError:
+            return False
+        return left > right if op == "Gt" else left < right
+    return False
+
+
+def _tolerates(toleration: dict[str, Any], taint: dict[str, str]) -> bool:
+    effect = toleration.get("effect")
+    if effect and effect != taint.get("effect", "NoSchedule"):
+        return False
+    if toleration.get("operator") == "Exists":
+        return not toleration.get("key") or toleration.get("key") == taint.get("key")
+    return toleration.get("key") == taint.get("key") and \
+        str(toleration.get("value", "")) == str(taint.get("value", ""))
+
+
+def over(pool: Pool, requests: Requests) -> dict[str, tuple[Decimal, Decimal]]:
+    """What of ``requests`` one node of ``pool`` does not have: name -> (asked, has)."""
+    return {name: (value, pool.allocatable.get(name, Decimal(0))) for name, value in requests.items()
+            if value > pool.allocatable.get(name, Decimal(0))}
+
+
+def homes(pod: Pod, pools: tuple[Pool, ...]) -> list[Pool]:
+    return [p for p in pools if p.max_nodes > 0 and allows(p, pod) is None and not over(p, pod.requests)]
+
+
+def reasons(pod: Pod, pools: tuple[Pool, ...]) -> Iterator[str]:
+    for pool in pools:
+        barrier = allows(pool, pod)
+        if barrier is not None:
+            yield f"{pool.name}: not allowed ({barrier})"
+        elif pool.max_nodes <= 0:
+            yield f"{pool.name}: maxNodes 0"
+        else:
+            lack = ", ".join(f"{show(k, a)} asked, {show(k, h)} allocatable"
+                             for k, (a, h) in sorted(over(pool, pod.requests).items()))
+            yield f"{pool.name}: {lack}"
+
+
+def show(name: str, value: Decimal) -> str:
+    if name == MEMORY:
+        return f"{_trim(value / 2**30)}Gi {name}"
+    return f"{_trim(value)} {name}"
+
+
+def _trim(value: Decimal) -> str:
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def pack(pods: list[Pod], pools: tuple[Pool, ...]) -> tuple[dict[str, int], list[tuple[Pod, int]]]:
+    """First-fit decreasing of every pod at its highest count onto the pools' nodes:
+    the nodes each pool would need, and each template with how many of its pods find no
+    room (a pod that fits no pool at all is RG114's, not counted here)."""
+    used: dict[str, list[Requests]] = {p.name: [] for p in pools}
+    left: dict[int, tuple[Pod, int]] = {}
+    queue = sorted(((pod, i) for pod in pods for i in range(pod.high)),
+                   key=lambda item: (-item[0].requests.get(CPU, Decimal(0)),
+                                     -item[0].requests.get(MEMORY, Decimal(0))))
+    for pod, _ in queue:
+        allowed = homes(pod, pools)
+        placed = False
+        for pool in allowed:
+            for room in used[pool.name]:
+                if all(room.get(k, Decimal(0)) >= v for k, v in pod.requests.items()):
+                    for k, v in pod.requests.items():
+                        room[k] = room.get(k, Decimal(0)) - v
+                    placed = True
+                    break
+            if placed:
+                break
+        if not placed:
+            for pool in allowed:
+                if len(used[pool.name]) < pool.max_nodes:
+                    room = dict(pool.allocatable)
+                    for k, v in pod.requests.items():
+                        room[k] = room.get(k, Decimal(0)) - v
+                    used[pool.name].append(room)
+                    placed = True
+                    break
+        if not placed and allowed:
+            count = left.get(id(pod), (pod, 0))[1]
+            left[id(pod)] = (pod, count + 1)
+    return {name: len(nodes) for name, nodes in used.items()}, list(left.values())
+
+
+def pool_of(name: str, data: dict[str, Any]) -> Pool:
+    """A pool from its settings: cpu, memory, gpus and gpuResource, resources, maxNodes,
+    labels, taints (already validated by the settings model)."""
+    allocatable: Requests = {}
+    for key in (CPU, MEMORY):
+        found = amount(data.get(key))
+        if found is not None:
+            allocatable[key] = found
+    if data.get("gpus"):
+        allocatable[str(data.get("gpuResource") or "nvidia.com/gpu")] = Decimal(str(data["gpus"]))
+    for key, value in mapping(data.get("resources")).items():
+        try:
+            found = amount(value)
+        except InvalidOperation:
+            found = None
+        if found is not None:
+            allocatable[str(key)] = found
+    return Pool(name, allocatable, int(data.get("maxNodes", 0)),
+                {str(k): str(v) for k, v in mapping(data.get("labels")).items()},
+                tuple(dict(t) for _, t in items(data.get("taints"))))

@@ -1,0 +1,212 @@
+"""What each Ray node of a group advertises to Ray's scheduler: one function, as the
+operator writes ``ray start`` and as Ray's KubeRay autoscaler reads a group.
+
+The operator (ray-operator ``common/pod.go``: ``updateRayStartParamsResources``, then
+``generateRayStartCommand`` and ``addWellKnownAcceleratorResources``) and Ray's autoscaler
+(``python/ray/autoscaler/_private/kuberay/autoscaling_config.py``,
+``_get_ray_resources_from_group_spec``) agree on the order:
+
+1. the group's ``resources`` (KubeRay >= 1.5): ``cpu``, ``memory``, any ``*gpu`` key, and
+   custom resources; they replace what rayStartParams say;
+2. rayStartParams ``num-cpus``, ``num-gpus``, ``memory``, ``resources`` (a JSON map);
+3. the Ray container's limits: ``cpu`` and ``memory`` rounded up to whole numbers, the
+   first non-zero ``*gpu`` resource (names sorted), ``google.com/tpu`` as ``TPU`` and
+   ``aws.amazon.com/neuroncore`` as ``neuron_cores`` (the first of these two, sorted);
+4. the Ray container's requests, for CPU only (the operator passes ``--num-cpus`` from a
+   CPU request; ``--memory`` comes from the memory limit alone).
+
+What none of these says, Ray detects on the node when it starts (the node's CPUs, its
+memory): such a resource is *unknown* here, and anything fits it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
+from typing import Any
+
+from generator.fieldpath import FieldPath
+from generator.kuberay import items, mapping, quantity_value, ray_container
+
+HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
+CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"
+# accelerators the operator turns from a container limit into a Ray resource (pod.go)
+ACCELERATORS = {"aws.amazon.com/neuroncore": "neuron_cores", "google.com/tpu": TPU}
+_MIG = re.compile(r"nvidia\.com/mig-\d+g\.\d+gb$")
+
+
+def is_gpu(name: str) -> bool:
+    """The operator's IsGPUResourceKey (utils/resources.go): ``*gpu`` and NVIDIA MIG slices."""
+    return name.endswith("gpu") or bool(_MIG.search(name))
+
+
+def amount(value: Any) -> Decimal | None:
+    """A Kubernetes quantity or a number, or None when it is neither."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    try:
+        return quantity_value(str(value).strip())
+    except (ValueError, InvalidOperation):
+        return None
+
+
+def whole(value: Decimal) -> Decimal:
+    """Quantity.Value() in Go, and Ray's _round_up_k8s_quantity: rounded up."""
+    return value.to_integral_value(rounding=ROUND_CEILING)
+
+
+@dataclass(frozen=True)
+class RayNode:
+    """One node type: a group's Ray resources, and how many nodes of it there can be."""
+
+    group: str  # headgroup, or the worker group's name
+    at: FieldPath  # the group's path in its object
+    resources: dict[str, Decimal]  # what the node advertises, as far as the spec says
+    unknown: frozenset[str] = frozenset()  # what Ray detects when the node starts
+    labels: dict[str, str] = field(default_factory=dict)
+    head: bool = False
+    low: int = 1  # nodes at minReplicas (times numOfHosts); the head is one node
+    initial: int = 1  # at replicas
+    high: int = 1  # at maxReplicas (without the autoscaler: at replicas)
+
+    def has(self, name: str) -> Decimal | None:
+        """How much of ``name`` one node has; None when Ray detects it on the node."""
+        if name in self.unknown:
+            return None
+        return self.resources.get(name, Decimal(0))
+
+
+def ray_resources(group: dict[str, Any]) -> tuple[dict[str, Decimal], frozenset[str]]:
+    """The Ray resources of one node of ``group`` (a head or worker group spec), and the
+    names Ray will detect on the node instead."""
+    params = {str(k): str(v) for k, v in mapping(group.get("rayStartParams")).items()}
+    limits = mapping(mapping(ray_container(group).get("resources")).get("limits"))
+    requests = mapping(mapping(ray_container(group).get("resources")).get("requests"))
+    out: dict[str, Decimal] = {}
+    custom = _custom(params.get("resources"))
+    for name, value in mapping(group.get("resources")).items():  # KubeRay >= 1.5
+        found = amount(value)
+        if found is None:
+            continue  # the operator skips what it cannot parse
+        lower = str(name).lower()
+        if lower == "cpu":
+            params["num-cpus"] = str(whole(found))
+        elif lower == "memory":
+            params["memory"] = str(whole(found))
+        elif is_gpu(lower):
+            params["num-gpus"] = str(whole(found))
+        else:
+            custom[str(name)] = found
+    unknown: set[str] = set()
+    cpu = _param(params, "num-cpus")
+    if cpu is None:
+        cpu = _nonzero(limits.get("cpu")) or _nonzero(requests.get("cpu"))
+        cpu = whole(cpu) if cpu is not None else None
+    if cpu is None:
+        unknown.add(CPU)
+    else:
+        out[CPU] = cpu
+    memory = _param(params, "memory")
+    if memory is None:
+        memory = _nonzero(limits.get("memory"))
+        memory = whole(memory) if memory is not None else None
+    if memory is None:
+        unknown.add(MEMORY)
+    else:
+        out[MEMORY] = memory
+    gpus = _param(params, "num-gpus")
+    if gpus is None:
+        gpus = next((whole(v) for k, v in sorted((str(k), _nonzero(v)) for k, v in limits.items())
+                     if v is not None and is_gpu(k)), None)
+    if gpus is not None:
+        out[GPU] = gpus
+    if not any(name in custom for name in ACCELERATORS.values()):
+        for name in sorted(str(k) for k in limits):
+            found = _nonzero(limits[name])
+            if name in ACCELERATORS and found is not None:
+                custom[ACCELERATORS[name]] = found
+                break
+    out.update(custom)
+    return out, frozenset(unknown)
+
+
+def nodes(cluster: dict[str, Any], at: FieldPath) -> list[RayNode]:
+    """The head and every worker group of a RayClusterSpec, with their node counts.
+
+    Without the autoscaler a group has its ``replicas`` (the operator clamps them into
+    minReplicas..maxReplicas); a suspended group has none."""
+    autoscaling = cluster.get("enableInTreeAutoscaling") is True
+    head_at: FieldPath = (*at, "headGroupSpec")
+    head = mapping(cluster.get("headGroupSpec"))
+    resources, unknown = ray_resources(head)
+    out = [RayNode(HEAD_GROUP, head_at, resources, unknown, _labels(head), head=True)]
+    for i, group in items(cluster.get("workerGroupSpecs")):
+        resources, unknown = ray_resources(group)
+        low, initial, high = replica_counts(group, autoscaling)
+        n = hosts(group)
+        out.append(RayNode(str(group.get("groupName", f"group-{i}")), (*at, "workerGroupSpecs", i),
+                           resources, unknown, _labels(group), False, low * n, initial * n, high * n))
+    return out
+
+
+def replica_counts(group: dict[str, Any], autoscaling: bool) -> tuple[int, int, int]:
+    """A worker group's pods at minReplicas, at replicas and at maxReplicas (per host)."""
+    if group.get("suspend") is True:
+        return 0, 0, 0
+    low = _count(group.get("minReplicas"), 0)
+    high = _count(group.get("maxReplicas"), 2**31 - 1)
+    replicas = _count(group.get("replicas"), low)
+    initial = min(max(replicas, low), high) if low <= high else replicas
+    if not autoscaling:
+        return initial, initial, initial
+    return min(low, high), initial, max(high, initial)
+
+
+def hosts(group: dict[str, Any]) -> int:
+    """Pods (and Ray nodes) per replica: numOfHosts, for multi-host TPU slices."""
+    return _count(group.get("numOfHosts"), 1) or 1
+
+
+def _count(value: Any, default: int) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
+
+
+def _labels(group: dict[str, Any]) -> dict[str, str]:
+    labels = {str(k): str(v) for k, v in mapping(group.get("labels")).items()}
+    text = mapping(group.get("rayStartParams")).get("labels")
+    for part in str(text).split(",") if text else ():
+        key, sep, value = part.partition("=")
+        if sep and key.strip() not in labels:
+            labels[key.strip()] = value.strip()
+    return labels
+
+
+def _param(params: dict[str, str], name: str) -> Decimal | None:
+    if name not in params:
+        return None
+    found = amount(params[name].strip().strip("'\""))
+    return None if found is None else whole(found)
+
+
+def _nonzero(value: Any) -> Decimal | None:
+    found = amount(value) if value is not None else None
+    return found if found else None
+
+
+def _custom(text: str | None) -> dict[str, Decimal]:
+    """rayStartParams ``resources``: a JSON map, in quotes as KubeRay's samples write it."""
+    if not text:
+        return {}
+    body = text.strip().strip("'\"` ").replace("\\", "")
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(k): Decimal(str(v)) for k, v in data.items()
+            if isinstance(v, int | float) and not isinstance(v, bool)}

@@ -1,0 +1,63 @@
+"""Node pools: where a pod may run (selectors, affinity, taints), and packing at maxReplicas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from generator.capacity.pods import Pod
+from generator.capacity.pools import Pool, allows, homes, pack
+
+GI = 2**30
+GPU_POOL = Pool("gpu", {"cpu": Decimal(11), "memory": Decimal(44 * GI), "nvidia.com/gpu": Decimal(1)},
+                4, {"accelerator": "l4"}, ({"key": "nvidia.com/gpu", "value": "present",
+                                            "effect": "NoSchedule"},))
+CPU_POOL = Pool("cpu", {"cpu": Decimal(4), "memory": Decimal(16 * GI)}, 3)
+
+
+def pod(cpu: float, memory: int, high: int = 1, **more) -> Pod:
+    return Pod("worker", ("spec",), {"cpu": Decimal(str(cpu)), "memory": Decimal(memory * GI),
+                                     **more.pop("extra", {})}, high=high, **more)
+
+
+TOLERATE = ({"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},)
+
+
+def test_taints_need_a_toleration():
+    assert allows(GPU_POOL, pod(1, 1)) == "taint nvidia.com/gpu=present:NoSchedule"
+    assert allows(GPU_POOL, pod(1, 1, tolerations=TOLERATE)) is None
+    equal = ({"key": "nvidia.com/gpu", "operator": "Equal", "value": "present"},)
+    assert allows(GPU_POOL, pod(1, 1, tolerations=equal)) is None
+    wrong = ({"key": "nvidia.com/gpu", "operator": "Equal", "value": "absent"},)
+    assert allows(GPU_POOL, pod(1, 1, tolerations=wrong)) is not None
+    assert allows(GPU_POOL, pod(1, 1, tolerations=({"operator": "Exists"},))) is None
+
+
+def test_node_selector_and_affinity():
+    assert allows(CPU_POOL, pod(1, 1, node_selector={"accelerator": "l4"})) == "nodeSelector accelerator=l4"
+    assert allows(GPU_POOL, pod(1, 1, node_selector={"accelerator": "l4"}, tolerations=TOLERATE)) is None
+
+    def required(*expressions):
+        return {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+            "nodeSelectorTerms": [{"matchExpressions": list(expressions)}]}}}
+
+    l4 = {"key": "accelerator", "operator": "In", "values": ["l4", "a100"]}
+    assert allows(CPU_POOL, pod(1, 1, affinity=required(l4))) == "required node affinity"
+    assert allows(GPU_POOL, pod(1, 1, affinity=required(l4), tolerations=TOLERATE)) is None
+    no_gpu = {"key": "accelerator", "operator": "DoesNotExist"}
+    assert allows(CPU_POOL, pod(1, 1, affinity=required(no_gpu))) is None
+    assert allows(GPU_POOL, pod(1, 1, affinity=required(no_gpu), tolerations=TOLERATE)) is not None
+
+
+def test_a_pod_larger_than_any_node_has_no_home():
+    assert homes(pod(5, 1), (CPU_POOL,)) == []
+    assert homes(pod(4, 16), (CPU_POOL,)) == [CPU_POOL]
+    assert homes(pod(2, 8, extra={"nvidia.com/gpu": Decimal(1)}), (CPU_POOL,)) == []
+
+
+def test_pack_counts_nodes_and_what_is_left():
+    used, left = pack([pod(2, 4, high=6)], (CPU_POOL,))  # two per node, three nodes
+    assert used == {"cpu": 3} and left == []
+    used, left = pack([pod(3, 4, high=4)], (CPU_POOL,))  # one per node, three nodes only
+    assert used == {"cpu": 3}
+    [(found, count)] = left
+    assert count == 1 and found.high == 4

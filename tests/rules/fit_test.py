@@ -1,0 +1,211 @@
+"""Will it fit: each rule breaks a fitting RayService or RayJob, and stays silent on it."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.kuberay import Target
+from generator.rules import check_object
+
+TARGET = Target.of()
+Manifest = dict[str, Any]
+
+
+def pod(name: str, limits: dict[str, str]) -> dict[str, Any]:
+    return {"spec": {"containers": [{"name": name, "image": "rayproject/ray:2.52.0",
+                                     "resources": {"limits": dict(limits), "requests": dict(limits)}}]}}
+
+
+CLUSTER = {
+    "rayVersion": "2.52.0", "enableInTreeAutoscaling": True,
+    "headGroupSpec": {"rayStartParams": {"num-cpus": "0"},
+                      "template": pod("ray-head", {"cpu": "2", "memory": "8Gi"})},
+    "workerGroupSpecs": [
+        {"groupName": "cpu", "replicas": 1, "minReplicas": 1, "maxReplicas": 4,
+         "template": pod("ray-worker", {"cpu": "4", "memory": "16Gi"})},
+        {"groupName": "gpu", "replicas": 0, "minReplicas": 0, "maxReplicas": 2,
+         "template": pod("ray-worker", {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "1"})},
+    ],
+}
+SERVE = {"applications": [{"name": "llm", "import_path": "llm:app", "route_prefix": "/",
+                           "deployments": [
+                               {"name": "Router", "num_replicas": 2,
+                                "ray_actor_options": {"num_cpus": 1}},
+                               {"name": "Model", "autoscaling_config": {"min_replicas": 1,
+                                                                        "max_replicas": 2},
+                                "ray_actor_options": {"num_cpus": 4, "num_gpus": 1,
+                                                      "memory": 8 * 2**30,
+                                                      "accelerator_type": "A10G"}}]}]}
+
+
+def service(change: Callable[[dict[str, Any]], None] | None = None,
+            cluster: Callable[[dict[str, Any]], None] | None = None) -> Manifest:
+    config = copy.deepcopy(SERVE)
+    body = copy.deepcopy(CLUSTER)
+    if change:
+        change(config["applications"][0]["deployments"][1])
+    if cluster:
+        cluster(body)
+    return {"apiVersion": "ray.io/v1", "kind": "RayService", "metadata": {"name": "llm"},
+            "spec": {"serveConfigV2": yaml.safe_dump(config, sort_keys=False),
+                     "rayClusterConfig": body}}
+
+
+def codes(m: Manifest) -> list[tuple[str, str, tuple[Any, ...]]]:
+    return [(f.code, f.severity, _below(f.path)) for f in check_object(m, TARGET)
+            if f.code.startswith("RG11")]
+
+
+def _below(path: tuple[Any, ...]) -> tuple[Any, ...]:
+    for prefix in (("spec", "serveConfigV2"), ("spec", "jobTemplate"), ("spec",)):
+        if path[:len(prefix)] == prefix:
+            return path[len(prefix):]
+    return path
+
+
+MODEL = ("applications", 0, "deployments", 1)
+
+
+def test_a_fitting_service_is_silent():
+    assert codes(service()) == []
+
+
+@pytest.mark.parametrize("change, path", [
+    (lambda d: d["ray_actor_options"].update(num_gpus=2), ("ray_actor_options", "num_gpus")),
+    (lambda d: d["ray_actor_options"].update(memory=40 * 2**30), ("ray_actor_options", "memory")),
+    (lambda d: d["ray_actor_options"].update(num_cpus=9), ("ray_actor_options", "num_cpus")),
+    (lambda d: d["ray_actor_options"].update(resources={"TPU": 1}),
+     ("ray_actor_options", "resources", "TPU")),
+])
+def test_actor_options_no_group_holds(change, path):
+    assert codes(service(change)) == [("RG110", "error", (*MODEL, *path))]
+
+
+def test_accelerator_type_without_an_accelerator():
+    def cpu_only(body):
+        del body["workerGroupSpecs"][1]
+
+    def small(d):
+        d["ray_actor_options"] = {"num_cpus": 1, "accelerator_type": "A10G"}
+
+    assert codes(service(small, cpu_only)) == [
+        ("RG110", "error", (*MODEL, "ray_actor_options", "accelerator_type"))]
+
+
+def test_a_group_without_nodes_holds_nothing():
+    def no_gpu_nodes(body):
+        body["workerGroupSpecs"][1]["maxReplicas"] = 0
+
+    found = check_object(service(cluster=no_gpu_nodes), TARGET)
+    [error] = [f for f in found if f.code == "RG110"]
+    assert "never has a node" in error.message
+
+
+def test_without_the_autoscaler_a_group_has_its_replicas():
+    def fixed(body):
+        body["enableInTreeAutoscaling"] = False  # gpu has replicas: 0, so no GPU node
+
+    assert ("RG110", "error", (*MODEL, "ray_actor_options", "num_gpus")) in codes(service(cluster=fixed))
+
+
+def test_bundles():
+    def bundles(d):
+        d["placement_group_bundles"] = [{"CPU": 4, "GPU": 1, "memory": 8 * 2**30}, {"GPU": 1}]
+        d["placement_group_strategy"] = "STRICT_PACK"
+
+    assert codes(service(bundles)) == [("RG111", "error", (*MODEL, "placement_group_strategy"))]
+
+    def spread(d):
+        d["placement_group_bundles"] = [{"CPU": 4, "GPU": 1, "memory": 8 * 2**30}, {"GPU": 1},
+                                        {"GPU": 1}]
+        d["placement_group_strategy"] = "STRICT_SPREAD"
+        d["autoscaling_config"]["max_replicas"] = 1
+
+    assert codes(service(spread)) == [("RG111", "error", (*MODEL, "placement_group_strategy"))]
+
+    def first_bundle_too_small(d):
+        d["placement_group_bundles"] = [{"CPU": 1}, {"GPU": 1}]
+
+    assert ("RG111", "error", (*MODEL, "placement_group_bundles", 0)) in codes(
+        service(first_bundle_too_small))
+
+    def big_bundle(d):
+        d["placement_group_bundles"] = [{"CPU": 4, "GPU": 1, "memory": 8 * 2**30}, {"GPU": 3}]
+
+    assert codes(service(big_bundle)) == [("RG111", "error", (*MODEL, "placement_group_bundles", 1))]
+
+    def with_per_node(d):
+        d["placement_group_bundles"] = [{"CPU": 4, "GPU": 1, "memory": 8 * 2**30}]
+        d["max_replicas_per_node"] = 1
+
+    assert codes(service(with_per_node)) == [("RG111", "error", (*MODEL, "max_replicas_per_node"))]
+
+    def fitting(d):
+        d["placement_group_bundles"] = [{"CPU": 4, "GPU": 1, "memory": 8 * 2**30}, {"CPU": 2}]
+        d["placement_group_strategy"] = "STRICT_PACK"
+
+    assert codes(service(fitting)) == []
+
+
+def test_ceiling_is_a_warning_with_numbers():
+    def more(d):
+        d["autoscaling_config"]["max_replicas"] = 3  # two GPU nodes at most
+
+    [found] = [f for f in check_object(service(more), TARGET) if f.code == "RG112"]
+    assert found.severity == "warning"
+    assert _below(found.path) == (*MODEL, "autoscaling_config", "max_replicas")
+    assert "1 of deployment 'Model'" in found.message and "2 GPU" in found.message
+
+
+def test_ray_detected_resources_hold_anything():
+    def undeclared(body):
+        for group in body["workerGroupSpecs"]:
+            del group["template"]["spec"]["containers"][0]["resources"]["limits"]["memory"]
+            del group["template"]["spec"]["containers"][0]["resources"]["requests"]["memory"]
+
+    def big_memory(d):
+        d["ray_actor_options"]["memory"] = 500 * 2**30
+
+    assert codes(service(big_memory, undeclared)) == []
+
+
+def job(**entry: Any) -> Manifest:
+    body = copy.deepcopy(CLUSTER)
+    return {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "job"},
+            "spec": {"entrypoint": "python main.py", "rayClusterSpec": body, **entry}}
+
+
+def test_entrypoint_resources():
+    assert codes(job(entrypointNumCpus=4, entrypointNumGpus=1)) == []
+    assert codes(job(entrypointNumGpus=2)) == [("RG113", "error", ("entrypointNumGpus",))]
+    assert codes(job(entrypointResources=json.dumps({"special": 1}))) == [
+        ("RG113", "error", ("entrypointResources",))]
+    # on the head, as ray-job.resources.yaml asks: its rayStartParams give 2 GPUs
+    sample = job(entrypointNumCpus=2, entrypointNumGpus=0.5,
+                 entrypointResources=json.dumps({"resource1": 1, "resource2": 2}))
+    sample["spec"]["rayClusterSpec"]["headGroupSpec"]["rayStartParams"] = {
+        "num-cpus": "3", "num-gpus": "2", "resources": '"{\\"resource1\\": 2, \\"resource2\\": 3}"'}
+    assert codes(sample) == []
+
+
+def test_cron_job_entrypoint():
+    inner = job(entrypointNumGpus=4)["spec"]
+    cron = {"apiVersion": "ray.io/v1", "kind": "RayCronJob", "metadata": {"name": "c"},
+            "spec": {"schedule": "@daily", "jobTemplate": inner}}
+    assert codes(cron) == [("RG113", "error", ("entrypointNumGpus",))]
+
+
+def test_num_cpus_zero_is_not_serves_default():
+    # KubeRay's ray-service.incremental-upgrade.yaml: two deployments at num_cpus 0, two at
+    # 0.5 with up to 3 replicas, on up to 4 one-CPU workers: 3 CPUs of 4, no warning
+    def zero(d):
+        d["ray_actor_options"] = {"num_cpus": 0}
+        d["autoscaling_config"]["max_replicas"] = 50
+
+    assert codes(service(zero)) == []
