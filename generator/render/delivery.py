@@ -16,6 +16,7 @@ from typing import Any
 from generator.kustomize import OverlayInfo
 from generator.models.delivery import ArgoCD, Delivery
 from generator.render.base import Origins, Rendered
+from generator.render.health import argocd_health, flux_health
 from generator.render.labels import MANAGED_BY
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
@@ -100,9 +101,10 @@ def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
                   clusters: list[Scaling]) -> list[Rendered]:
     argo = delivery.argocd
     assert argo is not None
+    health = argocd_health(argo.namespace, _labels(None, delivery))
     if argo.application_set:
-        return [_application_set(delivery, argo, overlays, clusters)]
-    out = []
+        return [_application_set(delivery, argo, overlays, clusters), health]
+    out = [health]
     for env, destination in sorted(argo.environments.items()):
         overlay = overlays[env]
         spec: dict[str, Any] = {
@@ -192,6 +194,8 @@ def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
             "prune": flux.prune,
             "wait": flux.wait,
             "sourceRef": source,
+            # read when wait is on: KubeRay's kinds have no status Flux understands by itself
+            "healthCheckExprs": flux_health(),
         }
         if settings.target_namespace:
             spec["targetNamespace"] = settings.target_namespace
