@@ -76,7 +76,7 @@ def test_an_environment_whose_pools_are_too_small(cli: Cli, make_repo) -> None:
             "resources: [../../rendered/llm]\n")
     result = cli("validate", "--root", root, "--no-cache", "--format", "json")
     by_code = {}
-    for d in json.loads(result.output)["diagnostics"]:
+    for d in json.loads(result.stdout)["diagnostics"]:
         by_code.setdefault(d["code"], []).append(d)
     # small's pool has 1.5 CPU a node: the 2-CPU pods fit none of its nodes
     assert {d["file"] for d in by_code["RG114"]} == {"overlays/small/kustomization.yaml"}
@@ -115,8 +115,8 @@ def test_diff_shows_the_capacity_change_and_its_peak(cli: Cli, repo_copy: Path, 
     out = result.output
     assert "capacity the pods request, before and after this change" in out
     # the image change starts a new llm-serve cluster: 11.5 CPU, 39.5Gi, 1 GPU beside the old
-    assert "| bases | before | 134.25 | 397.59Gi | 8 | 49 |" in out
-    assert "| bases | peak during rollout | 145.75 | 437.09Gi | 9 | 52 |" in out
+    assert "| bases | before | 139.75 | 410.78Gi | 8 | 53 |" in out
+    assert "| bases | peak during rollout | 151.25 | 450.28Gi | 9 | 56 |" in out
     assert "```mermaid\nxychart-beta" in out
     assert chart.read_text().startswith("<svg")
     data = json.loads(cli("diff", "--root", repo_copy, "--format", "json").output)

@@ -160,3 +160,22 @@ def exactly_one(model: BaseModel, fields: tuple[str, ...], what: str) -> None:
             "RG010", "{what}: give exactly one of {names} (found: {found})",
             {"what": what, "names": names, "found": found},
         )
+
+
+def _queue(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class Queue(Strict):
+    """Kueue: the LocalQueue that admits the object, and how (Kueue's jobframework:
+    the ``kueue.x-k8s.io/queue-name`` and ``priority-class`` labels, the
+    ``kueue.x-k8s.io/elastic-job`` annotation, ``spec.managedBy`` for MultiKueue)."""
+
+    name: Name
+    priority_class: Name | None = None  # a WorkloadPriorityClass
+    # autoscaling under Kueue: workload slices (Kueue's ElasticJobsViaWorkloadSlices gate)
+    elastic: bool = False
+    multi_kueue: bool = Field(default=False, alias="multiKueue")  # run on a MultiKueue worker
+
+
+QueueRef = Annotated[Queue, BeforeValidator(_queue, json_schema_input_type=str | Queue)]

@@ -17,6 +17,7 @@ from generator.models.base import (
     NonNegative,
     Positive,
     Quantity,
+    QueueRef,
     Ref,
     ScalarString,
     SecretKeyRef,
@@ -281,6 +282,7 @@ class RayClusterSpec(ClusterBody):
     # Recreate, so that a change merged in git really reaches the pods
     # (KubeRay's default, None, leaves running pods as they are).
     upgrade_strategy: Literal["Recreate", "None"] = "Recreate"
+    queue: QueueRef | None = None  # Kueue admits the cluster
 
 
 class RayCluster(Strict):

@@ -227,7 +227,16 @@ DOCS: dict[str, dict[str, str]] = {
     "Claim": {"name": "The claim's name (default: the volume's).",
               "size": "The claim's size (default: the volume's)."},
 }
-DOCS["RayClusterSpec"] = DOCS["ClusterBody"]
+DOCS["Queue"] = {
+    "name": "The Kueue LocalQueue (the kueue.x-k8s.io/queue-name label); a string alone names it.",
+    "priorityClass": "A Kueue WorkloadPriorityClass (the kueue.x-k8s.io/priority-class label).",
+    "elastic": "Autoscale under Kueue with workload slices (Kueue's ElasticJobsViaWorkloadSlices).",
+    "multiKueue": "Run on a MultiKueue worker cluster (spec.managedBy: kueue.x-k8s.io/multikueue).",
+}
+QUEUE_DOC = "Queue it with Kueue: a LocalQueue's name, or {name, priorityClass, elastic, multiKueue}."
+DOCS["RayServiceSpec"]["queue"] = QUEUE_DOC
+DOCS["RayJobSpec"]["queue"] = QUEUE_DOC
+DOCS["RayClusterSpec"] = {**DOCS["ClusterBody"], "queue": QUEUE_DOC}
 DOCS["WorkerGroup"] = {**DOCS["HeadGroup"], **DOCS["WorkerGroup"]}
 
 

@@ -9,7 +9,7 @@ from pydantic import BeforeValidator, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
-from generator.models.base import Metadata, Name, NonNegative, Positive, Ref, Strict
+from generator.models.base import Metadata, Name, NonNegative, Positive, QueueRef, Ref, Strict
 from generator.models.cluster import ClusterBody
 
 
@@ -67,6 +67,7 @@ class RayServiceSpec(Strict):
     ] = ServiceUpgrade()
     exclude_head_pod_from_serve_svc: bool | None = None
     ray_cluster_deletion_delay_seconds: NonNegative | None = None
+    queue: QueueRef | None = None  # Kueue admits the service's cluster
 
     @model_validator(mode="after")
     def _one_config(self) -> RayServiceSpec:
@@ -119,6 +120,7 @@ class RayJobSpec(Strict):
     # KubeRay's deletionStrategy as it is (onSuccess/onFailure, or deletionRules): the CRD's
     # schema, its CEL rules and the operator's rules check it, at these lines
     deletion_strategy: dict[str, Any] | None = None
+    queue: QueueRef | None = None  # Kueue admits the job (and its cluster)
 
     @model_validator(mode="after")
     def _entrypoint(self) -> RayJobSpec:

@@ -6,6 +6,9 @@ autoscales, the Application ignores ``.spec.workerGroupSpecs[].replicas`` and
 syncs with RespectIgnoreDifferences. Flux has no ignore list: its
 Kustomization removes those fields before it applies, so with server-side
 apply it never owns them and the autoscaler does.
+
+Kueue owns ``suspend`` of what it queues: ray-gitops never renders it there, so Flux's
+server-side apply never owns it either, and the Applications ignore ``/spec/suspend``.
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from generator.kustomize import OverlayInfo
 from generator.models.delivery import ArgoCD, Delivery
 from generator.render.base import Origins, Rendered
 from generator.render.health import argocd_health, flux_health
+from generator.render.kueue import QUEUE_LABEL
 from generator.render.labels import MANAGED_BY
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
+SUSPEND_POINTER = "/spec/suspend"
+QUEUED_KINDS = ("RayCluster", "RayService", "RayJob")
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 
@@ -30,22 +36,25 @@ class Autoscaled:
     groups: int
 
 
-# What delivery needs of a RayCluster that autoscales: [app, name, namespace, groups].
-# Kept per spec file in the cache, so that delivery is rendered without rendering
-# every cluster again.
+# What delivery needs of the objects whose fields another controller owns:
+# ["replicas", app, name, namespace, groups] for a RayCluster that autoscales,
+# ["suspend", app, kind, name, namespace] for an object Kueue queues. Kept per spec file
+# in the cache, so that delivery is rendered without rendering every object again.
 Scaling = list[Any]
 
 
 def scaling(objects: list[Rendered]) -> list[Scaling]:
-    """The RayClusters among ``objects`` that autoscale, as delivery needs them."""
+    """What delivery must leave to the autoscaler and to Kueue among ``objects``."""
     out = []
     for item in objects:
-        if item.spec is None or item.kind != "RayCluster":
+        if item.spec is None or item.kind not in QUEUED_KINDS:
             continue
-        spec = item.obj["spec"]
-        if spec.get("enableInTreeAutoscaling"):
-            out.append([item.spec.app, item.name, item.obj["metadata"].get("namespace"),
+        spec, meta = item.obj["spec"], item.obj["metadata"]
+        if item.kind == "RayCluster" and spec.get("enableInTreeAutoscaling"):
+            out.append(["replicas", item.spec.app, item.name, meta.get("namespace"),
                         len(spec.get("workerGroupSpecs", []))])
+        if QUEUE_LABEL in meta.get("labels", {}):
+            out.append(["suspend", item.spec.app, item.kind, item.name, meta.get("namespace")])
     return out
 
 
@@ -53,8 +62,25 @@ def autoscaled(overlay: OverlayInfo, clusters: list[Scaling]) -> list[Autoscaled
     """The RayClusters of an overlay that autoscale, named as the overlay names them."""
     out = [Autoscaled(f"{overlay.name_prefix}{name}{overlay.name_suffix}",
                       overlay.namespace or namespace, groups)
-           for app, name, namespace, groups in clusters if app in overlay.apps]
+           for what, app, name, namespace, groups in (c for c in clusters if c[0] == "replicas")
+           if app in overlay.apps]
     return sorted(out, key=lambda a: (a.name, a.namespace or ""))
+
+
+@dataclass(frozen=True)
+class Queued:
+    kind: str
+    name: str
+    namespace: str | None
+
+
+def queued(overlay: OverlayInfo, found: list[Scaling]) -> list[Queued]:
+    """The objects of an overlay that Kueue queues, named as the overlay names them."""
+    out = [Queued(kind, f"{overlay.name_prefix}{name}{overlay.name_suffix}",
+                  overlay.namespace or namespace)
+           for what, app, kind, name, namespace in (c for c in found if c[0] == "suspend")
+           if app in overlay.apps]
+    return sorted(out, key=lambda q: (q.kind, q.name, q.namespace or ""))
 
 
 def _labels(env: str | None, delivery: Delivery) -> dict[str, str]:
@@ -85,13 +111,24 @@ def _sync_policy(argo: ArgoCD) -> dict[str, Any]:
     return policy
 
 
-def _ignore(clusters: list[Autoscaled], *, namespaced: bool = True) -> list[dict[str, Any]]:
+def _ignore(clusters: list[Autoscaled], held: list[Queued], *,
+            namespaced: bool = True) -> list[dict[str, Any]]:
+    """The autoscaler's replicas, and Kueue's suspend: Kueue suspends a queued object when
+    it is created and admits it by setting suspend to false, which a self-healing sync
+    would otherwise fight (it compares against the live object's suspend)."""
     out = []
     for cluster in clusters:
         entry: dict[str, Any] = {"group": "ray.io", "kind": "RayCluster", "name": cluster.name}
         if namespaced and cluster.namespace:
             entry["namespace"] = cluster.namespace
         entry["jqPathExpressions"] = [REPLICAS_JQ]
+        if entry not in out:
+            out.append(entry)
+    for one in held:
+        entry = {"group": "ray.io", "kind": one.kind, "name": one.name}
+        if namespaced and one.namespace:
+            entry["namespace"] = one.namespace
+        entry["jsonPointers"] = [SUSPEND_POINTER]
         if entry not in out:
             out.append(entry)
     return out
@@ -115,7 +152,7 @@ def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
                                         destination.namespace or overlay.namespace),
             "syncPolicy": _sync_policy(argo),
         }
-        ignore = _ignore(autoscaled(overlay, clusters))
+        ignore = _ignore(autoscaled(overlay, clusters), queued(overlay, clusters))
         if ignore:
             spec["ignoreDifferences"] = ignore
         obj = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
@@ -139,6 +176,7 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
                      scaled: list[Scaling]) -> Rendered:
     elements = []
     clusters: list[Autoscaled] = []
+    held: list[Queued] = []
     for env, destination in sorted(argo.environments.items()):
         overlay = overlays[env]
         element = {"env": env, "path": _path(argo.path_prefix, overlay),
@@ -147,6 +185,7 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
                        else {"cluster": str(destination.name)})
         elements.append(element)
         clusters += autoscaled(overlay, scaled)
+        held += queued(overlay, scaled)
     by_server = all(d.server for d in argo.environments.values())
     target = ({"server": "{{.server}}"} if by_server else {"name": "{{.cluster}}"})
     template_spec: dict[str, Any] = {
@@ -156,7 +195,7 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
         "destination": {**target, "namespace": "{{.namespace}}"},
         "syncPolicy": _sync_policy(argo),
     }
-    ignore = _ignore(clusters, namespaced=False)
+    ignore = _ignore(clusters, held, namespaced=False)
     if ignore:
         template_spec["ignoreDifferences"] = ignore
     obj = {

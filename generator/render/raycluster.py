@@ -26,6 +26,7 @@ from generator.models.cluster import (
 )
 from generator.models.parse import Spec
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
+from generator.render.kueue import queued
 from generator.render.labels import object_labels
 from generator.render.pod import PodParams, env_list, pod_template
 from generator.render.waves import CONFIG, wave
@@ -54,7 +55,8 @@ def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
         "metadata": metadata(spec.name, spec.namespace, labels, annotations),
         "spec": body,
     }
-    return [Rendered(obj, spec, origins), *generated_configmaps(model.spec, spec, ctx)]
+    return [Rendered(queued(obj, model.spec.queue), spec, origins),
+            *generated_configmaps(model.spec, spec, ctx)]
 
 
 def generated_configmaps(body: ClusterBody, spec: Spec, ctx: Context) -> list[Generated]:

@@ -18,6 +18,7 @@ from generator.models.parse import Spec
 from generator.models.workloads import RayCronJob, RayJob, RayJobSpec, RayService
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
 from generator.render.emit import dump
+from generator.render.kueue import queued
 from generator.render.labels import object_labels
 from generator.render.raycluster import cluster_spec, generated_configmaps
 
@@ -66,7 +67,8 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
                            instance=False)
     obj = {"apiVersion": "ray.io/v1", "kind": "RayService",
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
-    return [Rendered(obj, spec, origins), *generated_configmaps(body.cluster, spec, ctx)]
+    return [Rendered(queued(obj, body.queue), spec, origins),
+            *generated_configmaps(body.cluster, spec, ctx)]
 
 
 def serve_config_text(spec: Spec, ctx: Context) -> str:
@@ -87,7 +89,8 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     labels = object_labels(spec.app, spec.name, "ray-job", model.metadata.labels, instance=False)
     obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
-    return [Rendered(obj, spec, origins), *_configmaps(model.spec, spec, ctx)]
+    return [Rendered(queued(obj, model.spec.queue), spec, origins),
+            *_configmaps(model.spec, spec, ctx)]
 
 
 def render_raycronjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
@@ -124,7 +127,9 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
         out["runtimeEnvYAML"] = dump(body.runtime_env)
         origins.add((*at, "runtimeEnvYAML"), (*spec_at, "runtimeEnv"), keep=False)
     scalars = {
-        "shutdownAfterJobFinishes": body.shutdown_after_job_finishes,
+        # Kueue's webhook: "a kueue managed job should delete the cluster after finishing"
+        "shutdownAfterJobFinishes": True if body.queue and body.shutdown_after_job_finishes
+        is None else body.shutdown_after_job_finishes,
         "ttlSecondsAfterFinished": body.ttl_seconds_after_finished,
         "activeDeadlineSeconds": body.active_deadline_seconds,
         "backoffLimit": body.backoff_limit,

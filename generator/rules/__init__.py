@@ -5,6 +5,7 @@ Importing the package registers every rule."""
 from generator.rules import (  # noqa: F401  (registers them)
     features,
     fit,
+    kueue,
     policy,
     raycluster,
     specs,

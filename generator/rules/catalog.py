@@ -105,6 +105,12 @@ CODES: dict[str, str] = {
     "RG113": "a RayJob whose entrypoint resources no node of its cluster can hold (the job never starts)",
     "RG114": "a pod that fits no node pool its nodeSelector, affinity and tolerations allow (it stays Pending)",
     "RG115": "warning: the pods at maxReplicas need more nodes than the node pools' maxNodes",
+    # Kueue (queue:): Kueue's webhooks, and queueing that would not happen
+    "RG120": "suspend set on a queued RayCluster, RayService or RayJob (Kueue owns it)",
+    "RG121": "a queue on a RayJob on an existing cluster, or on a RayCronJob's job (Kueue would not queue it)",
+    "RG122": "a queued RayJob with shutdownAfterJobFinishes: false (Kueue refuses it)",
+    "RG123": "a queued cluster that autoscales without queue.elastic (Kueue refuses it)",
+    "RG124": "a queued cluster with more than 7 worker groups, or a worker group named head (Kueue refuses it)",
     # warnings: ray-gitops's own judgement on manifests the operator accepts (errors with --strict)
     "RG090": "warning: RAY_enable_autoscaler_v2 set to a value the operator reads as off (True, TRUE)",
     "RG091": "warning: autoscalerOptions without enableInTreeAutoscaling",

@@ -33,8 +33,10 @@ def test_argocd_applications_ignore_autoscaled_replicas() -> None:
         "jqPathExpressions": [".spec.workerGroupSpecs[].replicas"]}]
     assert "RespectIgnoreDifferences=true" in prod["spec"]["syncPolicy"]["syncOptions"]
     assert "ServerSideApply=true" in prod["spec"]["syncPolicy"]["syncOptions"]
-    # dev deploys no autoscaling RayCluster: nothing to ignore
-    assert "ignoreDifferences" not in dev["spec"]
+    # dev deploys no autoscaling RayCluster, and one RayJob that Kueue queues: its suspend
+    assert dev["spec"]["ignoreDifferences"] == [{
+        "group": "ray.io", "kind": "RayJob", "name": "queued-training", "namespace": "ray-dev",
+        "jsonPointers": ["/spec/suspend"]}]
 
 
 def test_flux_kustomizations_leave_autoscaled_replicas_alone() -> None:

@@ -47,7 +47,7 @@ def test_an_inline_patch_above_max_replicas_fails(cli: Cli, repo_copy: Path) -> 
     kustomization.write_text(kustomization.read_text().replace("value: 0", "value: 50"))
     result = cli("validate", "--root", repo_copy, repo_copy / "overlays" / "dev")
     assert result.exit_code == 1
-    assert "overlays/dev/kustomization.yaml:12:5: error RG012:" in result.output
+    assert "overlays/dev/kustomization.yaml:14:5: error RG012:" in result.output
     assert "RayCluster/test-cluster: spec.workerGroupSpecs[0].replicas" in result.output
 
 

@@ -1,0 +1,87 @@
+"""Specs queued with Kueue: what Kueue's webhooks refuse, or what would not be queued.
+
+Kueue ``pkg/controller/jobs/raycluster/common.go`` (``ValidateCreate``) and
+``pkg/controller/jobs/rayjob/rayjob_webhook.go``: autoscaling only with workload slices, at
+most eight pod sets (the head and seven worker groups), no worker group named ``head``; a
+queued RayJob deletes its cluster when it finishes and brings its own cluster (one on an
+existing cluster is not managed by Kueue at all). ``suspend`` belongs to Kueue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from generator.diagnostics import Finding
+from generator.fieldpath import FieldPath
+from generator.models.cluster import ClusterBody
+from generator.models.parse import Spec
+from generator.references import SpecIndex
+from generator.render.kueue import HEAD_POD_SET, MAX_POD_SETS
+from generator.rules.registry import spec_rule
+
+
+def _cluster(body: ClusterBody, at: FieldPath, queue: FieldPath) -> Iterator[Finding]:
+    if body.suspend is not None:
+        yield Finding((*at, "suspend"), "RG120",
+                      "suspend belongs to Kueue when the spec has a queue: Kueue suspends it on "
+                      "creation and admits it by lifting suspend (remove suspend here)")
+    if body.autoscaling_enabled:
+        yield Finding((*queue,), "RG123",
+                      "a queued cluster that autoscales needs Kueue's workload slices: set "
+                      "queue.elastic: true (and Kueue's ElasticJobsViaWorkloadSlices gate); Kueue "
+                      "refuses it otherwise", key=False)
+    if len(body.worker_groups) + 1 > MAX_POD_SETS:
+        yield Finding((*at, "workerGroups"), "RG124",
+                      f"{len(body.worker_groups)} worker groups: Kueue takes at most "
+                      f"{MAX_POD_SETS - 1} (a workload has at most {MAX_POD_SETS} pod sets)")
+    for i, group in enumerate(body.worker_groups):
+        if group.name == HEAD_POD_SET:
+            yield Finding((*at, "workerGroups", i, "name"), "RG124",
+                          f"{HEAD_POD_SET!r} is Kueue's name for the head's pod set: rename the group")
+
+
+def _elastic_ok(queue: Any, body: ClusterBody) -> bool:
+    return queue.elastic or not body.autoscaling_enabled
+
+
+@spec_rule("RayCluster", "RayService")
+def queued_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    queue = spec.model.spec.queue
+    if queue is None:
+        return
+    for at, body in spec.model.clusters():
+        found = list(_cluster(body, at, ("spec", "queue")))
+        yield from (f for f in found if f.code != "RG123" or not _elastic_ok(queue, body))
+
+
+@spec_rule("RayJob")
+def queued_job(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    body = spec.model.spec
+    if body.queue is None:
+        return
+    if body.cluster_selector:
+        yield Finding(("spec", "queue"), "RG121",
+                      "Kueue does not manage a RayJob on an existing cluster (clusterSelector): "
+                      "the job would not be queued. Give it a cluster of its own, or drop queue")
+    if body.suspend is not None:
+        yield Finding(("spec", "suspend"), "RG120",
+                      "suspend belongs to Kueue when the job has a queue: Kueue suspends it on "
+                      "creation and starts it by lifting suspend (remove suspend here)")
+    if body.shutdown_after_job_finishes is False:
+        yield Finding(("spec", "shutdownAfterJobFinishes"), "RG122",
+                      "a queued job must delete its cluster when it finishes (Kueue refuses "
+                      "false: the cluster would hold the queue's quota)")
+    if body.cluster is not None:
+        for finding in _cluster(body.cluster.model_copy(update={"suspend": None}),
+                                ("spec", "cluster"), ("spec", "queue")):
+            if finding.code != "RG123" or not _elastic_ok(body.queue, body.cluster):
+                yield finding
+
+
+@spec_rule("RayCronJob")
+def queued_cron_job(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    if spec.model.spec.job.queue is not None:
+        yield Finding(("spec", "job", "queue"), "RG121",
+                      "Kueue has no RayCronJob integration, and KubeRay does not carry a queue "
+                      "label onto the RayJobs a RayCronJob creates: queue RayJobs instead")
