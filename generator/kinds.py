@@ -29,17 +29,17 @@ KINDS: dict[str, SpecKind] = {kind.name: kind for kind in (
     # a ComputeTemplate renders nothing: the groups that use one carry its resources
     SpecKind("ComputeTemplate", "compute:ComputeTemplate", None, ()),
     SpecKind("RayCluster", "cluster:RayCluster", "raycluster:render_raycluster",
-             ("RayCluster", "ConfigMap"), ()),
+             ("RayCluster", "ConfigMap", "PodMonitor"), ()),
     SpecKind("Redis", "redis:Redis", "redis:render_redis",
              ("StatefulSet", "Service", "ConfigMap", "NetworkPolicy")),
     SpecKind("PersistentVolume", "volume:PersistentVolume", "volume:render_persistent_volume",
              ("PersistentVolume", "PersistentVolumeClaim")),
     SpecKind("RayService", "workloads:RayService", "workloads:render_rayservice",
-             ("RayService", "ConfigMap"), ("cluster",)),
+             ("RayService", "ConfigMap", "PodMonitor"), ("cluster",)),
     SpecKind("RayJob", "workloads:RayJob", "workloads:render_rayjob",
-             ("RayJob", "ConfigMap"), ("cluster",)),
+             ("RayJob", "ConfigMap", "PodMonitor"), ("cluster",)),
     SpecKind("RayCronJob", "workloads:RayCronJob", "workloads:render_raycronjob",
-             ("RayCronJob", "ConfigMap"), ("job", "cluster")),
+             ("RayCronJob", "ConfigMap", "PodMonitor"), ("job", "cluster")),
 )}
 KIND_NAMES = tuple(KINDS)
 CLUSTER_KINDS = tuple(kind.name for kind in KINDS.values() if kind.cluster is not None)

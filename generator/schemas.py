@@ -31,6 +31,7 @@ CUSTOM = {
     "ray.io/v1alpha1": "kuberay/v{kuberay}",
     "argoproj.io/v1alpha1": "argocd/v3.5",
     "kustomize.toolkit.fluxcd.io/v1": "flux/v1.9",
+    "monitoring.coreos.com/v1": "prometheus-operator/v0.93",
 }
 MAX_MESSAGE = 240
 

@@ -82,6 +82,10 @@ SOURCES = (
     Source("delivery-crds/application-crd.yaml", "argocd/v3.5", "v1alpha1"),
     Source("delivery-crds/applicationset-crd.yaml", "argocd/v3.5", "v1alpha1"),
     Source("delivery-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml", "flux/v1.9", "v1"),
+    Source("delivery-crds/prometheus-operator/monitoring.coreos.com_podmonitors.yaml",
+           "prometheus-operator/v0.93", "v1"),
+    Source("delivery-crds/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml",
+           "prometheus-operator/v0.93", "v1"),
 )
 
 

@@ -51,8 +51,8 @@ def test_derived_crd_schemas_are_current() -> None:
                            "--shared", str(SHARED)], capture_output=True, text=True)
     assert done.returncode == 0, f"{done.stdout}{done.stderr}run python schemas/derive_crds.py"
     # KubeRay 1.5 (3 kinds), 1.6 and 1.7 (4 kinds) in v1 and v1alpha1 (RayCronJob v1 only),
-    # Argo CD (2), Flux (1), and Ray Serve's config
-    assert len(list((ROOT / "schemas").glob("*/v*/*.json"))) == 6 + 7 + 7 + 2 + 1 + 1
+    # Argo CD (2), Flux (1), prometheus-operator (2), and Ray Serve's config
+    assert len(list((ROOT / "schemas").glob("*/v*/*.json"))) == 6 + 7 + 7 + 2 + 1 + 2 + 1
 
 
 def test_derived_schema_is_strict_and_keeps_defaults() -> None:
@@ -85,3 +85,11 @@ def test_every_spec_field_has_a_description_for_editors() -> None:
                for field, prop in definition.get("properties", {}).items()
                if not prop.get("description")]
     assert missing == []
+
+
+def test_the_wheel_ships_every_schema_folder_the_code_reads() -> None:
+    from generator.schemas import CUSTOM
+
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    for folder in {value.split("/")[0] for value in CUSTOM.values()} | {"ray-serve"}:
+        assert f'"schemas/{folder}" = "generator/_schemas/{folder}"' in pyproject, folder

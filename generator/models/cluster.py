@@ -233,6 +233,17 @@ class AuthOptions(Strict):
     enable_k8s_token_auth: bool | None = Field(default=None, alias="enableK8sTokenAuth")
 
 
+class Monitoring(Strict):
+    """Ray's metrics for Prometheus: a PodMonitor (prometheus-operator) for the head and
+    the workers, on the port the operator names ``metrics`` (8080) in every Ray pod."""
+
+    enabled: bool = True
+    interval: str | None = Field(default=None, pattern=r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?"
+                                                        r"(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+                                                        r"(([0-9]+)ms)?)$")
+    labels: Labels = {}  # of the PodMonitor: what your Prometheus selects (release: ...)
+
+
 class ClusterBody(Strict):
     """A Ray cluster: what a RayCluster spec holds, and a RayService or RayJob embeds."""
 
@@ -250,6 +261,7 @@ class ClusterBody(Strict):
     # the head Service, as KubeRay writes headGroupSpec.headService (its metadata and spec);
     # a RayService names it itself (RG060)
     head_service: dict[str, Any] | None = None
+    monitoring: Monitoring | None = None
 
     @property
     def autoscaling_enabled(self) -> bool:

@@ -227,6 +227,11 @@ DOCS: dict[str, dict[str, str]] = {
     "Claim": {"name": "The claim's name (default: the volume's).",
               "size": "The claim's size (default: the volume's)."},
 }
+DOCS["Monitoring"] = {
+    "enabled": "Render a PodMonitor for the head and the workers (default true).",
+    "interval": "How often Prometheus scrapes (30s); default: Prometheus's.",
+    "labels": "Labels of the PodMonitor, for your Prometheus's podMonitorSelector.",
+}
 DOCS["Queue"] = {
     "name": "The Kueue LocalQueue (the kueue.x-k8s.io/queue-name label); a string alone names it.",
     "priorityClass": "A Kueue WorkloadPriorityClass (the kueue.x-k8s.io/priority-class label).",
@@ -236,6 +241,7 @@ DOCS["Queue"] = {
 QUEUE_DOC = "Queue it with Kueue: a LocalQueue's name, or {name, priorityClass, elastic, multiKueue}."
 DOCS["RayServiceSpec"]["queue"] = QUEUE_DOC
 DOCS["RayJobSpec"]["queue"] = QUEUE_DOC
+DOCS["ClusterBody"]["monitoring"] = "Ray's metrics for Prometheus: {enabled: true} renders a PodMonitor."
 DOCS["RayClusterSpec"] = {**DOCS["ClusterBody"], "queue": QUEUE_DOC}
 DOCS["WorkerGroup"] = {**DOCS["HeadGroup"], **DOCS["WorkerGroup"]}
 

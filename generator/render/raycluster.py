@@ -28,6 +28,7 @@ from generator.models.parse import Spec
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
 from generator.render.kueue import queued
 from generator.render.labels import object_labels
+from generator.render.monitoring import pod_monitors
 from generator.render.pod import PodParams, env_list, pod_template
 from generator.render.waves import CONFIG, wave
 
@@ -56,7 +57,7 @@ def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
         "spec": body,
     }
     return [Rendered(queued(obj, model.spec.queue), spec, origins),
-            *generated_configmaps(model.spec, spec, ctx)]
+            *generated_configmaps(model.spec, spec, ctx), *pod_monitors(spec)]
 
 
 def generated_configmaps(body: ClusterBody, spec: Spec, ctx: Context) -> list[Generated]:

@@ -20,6 +20,7 @@ from generator.render.base import Context, Generated, Origins, Rendered, metadat
 from generator.render.emit import dump
 from generator.render.kueue import queued
 from generator.render.labels import object_labels
+from generator.render.monitoring import pod_monitors
 from generator.render.raycluster import cluster_spec, generated_configmaps
 
 
@@ -68,7 +69,7 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     obj = {"apiVersion": "ray.io/v1", "kind": "RayService",
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
     return [Rendered(queued(obj, body.queue), spec, origins),
-            *generated_configmaps(body.cluster, spec, ctx)]
+            *generated_configmaps(body.cluster, spec, ctx), *pod_monitors(spec)]
 
 
 def serve_config_text(spec: Spec, ctx: Context) -> str:
@@ -90,7 +91,7 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
     return [Rendered(queued(obj, model.spec.queue), spec, origins),
-            *_configmaps(model.spec, spec, ctx)]
+            *_configmaps(model.spec, spec, ctx), *pod_monitors(spec)]
 
 
 def render_raycronjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
@@ -111,7 +112,7 @@ def render_raycronjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
                            instance=False)
     obj = {"apiVersion": "ray.io/v1", "kind": "RayCronJob",
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
-    return [Rendered(obj, spec, origins), *_configmaps(body.job, spec, ctx)]
+    return [Rendered(obj, spec, origins), *_configmaps(body.job, spec, ctx), *pod_monitors(spec)]
 
 
 def _configmaps(body: RayJobSpec, spec: Spec, ctx: Context) -> list[Generated]:
