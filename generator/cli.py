@@ -164,17 +164,32 @@ def capacity(env: str | None, fmt: str, quiet: bool, debug: bool, root: Path | N
 
 
 @main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pr", type=int, required=True, help="The pull request's number.")
+@click.option("--repository", default=None, help="owner/name (default: $GITHUB_REPOSITORY).")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def comment(file: Path, pr: int, repository: str | None, debug: bool) -> None:
+    """Post FILE as the pull request's ray-gitops comment, or update the earlier one
+    (GITHUB_TOKEN, GITHUB_API_URL; the GitHub Action runs it)."""
+    from generator.commands import comment as command
+
+    sys.exit(guarded(command.run, debug, file, pr, repository))
+
+
+@main.command()
 @click.argument("folder", type=click.Path(file_okay=True, path_type=Path))
 @click.option("--install", default=None,
               help="What the CI workflow pip-installs (default: ray-gitops==<this version>).")
+@click.option("--action", default=None,
+              help="The GitHub Action the workflow uses (default: ray-gitops/ray-gitops@v<version>).")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
-def init(folder: Path, install: str | None, quiet: bool, debug: bool) -> None:
+def init(folder: Path, install: str | None, action: str | None, quiet: bool, debug: bool) -> None:
     """Scaffold a GitOps repository in FOLDER (new or empty): settings, an example spec,
     dev and prod overlays, pre-commit hooks and a CI workflow."""
     from generator.commands import init as command
 
-    sys.exit(guarded(command.run, debug, folder, quiet, install))
+    sys.exit(guarded(command.run, debug, folder, quiet, install, action))
 
 
 @main.command(name="import")

@@ -117,11 +117,12 @@ repos:
 """
 
 WORKFLOW = """\
-# CI for the ray-gitops repository: rendered/ must match specs/, specs and
-# overlays must validate, and a pull request gets a comment saying what it will
-# do on the cluster (in-place Serve update, new cluster, restarted pods, ...):
-# for the bases, and for what each overlay builds (a patch or an image tag changed
-# in an overlay alone shows up too).
+# CI for the ray-gitops repository, with ray-gitops's GitHub Action: rendered/ must
+# match specs/, specs and overlays must validate (annotations on the pull request), and
+# a pull request gets one comment, updated on each push, saying what it will do on the
+# cluster (in-place Serve update, new cluster, restarted pods, ...) for the bases and
+# for what each overlay builds, with the capacity it needs before, after and during
+# the rollout.
 name: ray-gitops
 on:
   push:
@@ -137,23 +138,19 @@ jobs:
       - uses: actions/checkout@v4
         with:
           fetch-depth: 0  # diff renders the base revision too
-      - uses: actions/setup-python@v5
+      - uses: {action}
         with:
-          python-version: "3.11"
-      - run: pip install "{package}"
-      - name: rendered/ is what specs/ produce
-        run: ray-gitops check
-      - name: specs and overlays validate (kubectl is on the runner)
-        run: ray-gitops validate --format github
-      - name: what this change does on the cluster
-        if: github.event_name == 'pull_request'
-        env:
-          GH_TOKEN: ${{{{ github.token }}}}
-          PR: ${{{{ github.event.pull_request.number }}}}
-        run: |
-          ray-gitops diff --base "origin/${{{{ github.base_ref }}}}" --each-env --format markdown > diff.md
-          gh pr comment "$PR" --body-file diff.md --edit-last || gh pr comment "$PR" --body-file diff.md
+          install: "{package}"
 """
+ACTION = "ray-gitops/ray-gitops"  # this repository on GitHub: its action.yml
+
+
+def action_ref() -> str:
+    """The action at the tag of this version."""
+    try:
+        return f"{ACTION}@v{version('ray-gitops')}"
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return f"{ACTION}@main"
 
 
 def package() -> str:
@@ -163,7 +160,7 @@ def package() -> str:
         return "ray-gitops"
 
 
-def files(schema: str, install: str | None = None) -> dict[str, str]:
+def files(schema: str, install: str | None = None, action: str | None = None) -> dict[str, str]:
     """Relative path -> content of every file ``init`` writes (rendered/ aside)."""
     return {
         "ray-gitops.yaml": SETTINGS,
@@ -174,6 +171,7 @@ def files(schema: str, install: str | None = None) -> dict[str, str]:
         "overlays/prod/kustomization.yaml": OVERLAY.format(
             env="prod", namespace="ray", extra=PROD_EXTRA.format(ray=DEFAULT_RAY_VERSION)),
         ".pre-commit-config.yaml": PRE_COMMIT,
-        ".github/workflows/ray-gitops.yml": WORKFLOW.format(package=install or package()),
+        ".github/workflows/ray-gitops.yml": WORKFLOW.format(package=install or package(),
+                                                            action=action or action_ref()),
         "schemas/ray-gitops.schema.json": schema,
     }

@@ -16,7 +16,7 @@ from generator.write import write_tree
 ALLOWED = {".git"}  # `git init && ray-gitops init .` is the usual start
 
 
-def run(folder: Path, quiet: bool, install: str | None = None) -> int:
+def run(folder: Path, quiet: bool, install: str | None = None, action: str | None = None) -> int:
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"{folder} is a file, not a folder")
     present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
@@ -26,7 +26,7 @@ def run(folder: Path, quiet: bool, install: str | None = None) -> int:
         click.echo(f"ray-gitops: {folder} is not empty ({listing}): init scaffolds a new "
                    "repository and overwrites nothing", err=True)
         return Exit.INVALID
-    content = scaffold.files(dump(spec_schema()), install)
+    content = scaffold.files(dump(spec_schema()), install, action)
     for name, text in content.items():
         path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -32,10 +32,15 @@ def test_init_then_check(cli: Cli, tmp_path: Path) -> None:
     assert cli("check", "--root", target).exit_code == 0
     assert cli("validate", "--root", target).exit_code == 0
     workflow = yaml.safe_load((target / ".github/workflows/ray-gitops.yml").read_text())
-    steps = " ".join(str(s.get("run", "")) for s in workflow["jobs"]["ray-gitops"]["steps"])
-    assert "ray-gitops check" in steps and "validate --format github" in steps
-    assert "diff --base" in steps and "--format markdown" in steps
-    assert 'pip install "ray-gitops @ git+https://git.example.com/r.git"' in steps
+    steps = workflow["jobs"]["ray-gitops"]["steps"]
+    # ray-gitops's own action does the work; the checkout keeps the history diff needs
+    assert steps[0] == {"uses": "actions/checkout@v4", "with": {"fetch-depth": 0}}
+    assert steps[1]["uses"].startswith("ray-gitops/ray-gitops@v")
+    assert steps[1]["with"] == {"install": "ray-gitops @ git+https://git.example.com/r.git"}
+    assert workflow["permissions"]["pull-requests"] == "write"
+    custom = tmp_path / "other"
+    assert cli("init", custom, "--action", "acme/ray-gitops@v9", "-q").exit_code == 0
+    assert "uses: acme/ray-gitops@v9" in (custom / ".github/workflows/ray-gitops.yml").read_text()
     json.loads((target / "schemas/ray-gitops.schema.json").read_text())
 
 

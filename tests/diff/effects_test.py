@@ -283,37 +283,3 @@ def test_an_update_the_api_server_refuses() -> None:
                         [_rendered(job("kueue.x-k8s.io/multikueue"))], refusals=schemas.transition)
     assert change.effect == "refused"
     assert "spec.managedBy: the managedBy field is immutable" in change.summary
-
-
-def test_the_generated_workflow_comments_an_overlay_only_change(tmp_path: Path) -> None:
-    """The workflow `init` writes, its own diff step run as the runner runs it, on a scratch
-    repository whose second commit changes an overlay alone."""
-    import re
-    import subprocess
-    import sys
-
-    import yaml as pyyaml
-
-    root = tmp_path / "platform"
-    command = [sys.executable, "-m", "generator"]
-    subprocess.run([*command, "init", str(root)], check=True, capture_output=True)
-    git(root, "init", "-q", "-b", "main")
-    git(root, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "add", "-A")
-    git(root, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qm", "one")
-    git(root, "branch", "base")
-    overlay = root / "overlays" / "prod" / "kustomization.yaml"
-    text = overlay.read_text()
-    assert "newTag: 2.52.0-py311" in text
-    overlay.write_text(text.replace("newTag: 2.52.0-py311", "newTag: 2.52.0-gpu"))
-    git(root, "-c", "user.email=ci@example.com", "-c", "user.name=ci", "commit", "-qam", "two")
-    workflow = pyyaml.safe_load((root / ".github" / "workflows" / "ray-gitops.yml").read_text())
-    step = next(s for s in workflow["jobs"]["ray-gitops"]["steps"]
-                if "ray-gitops diff" in s.get("run", ""))
-    script = step["run"].splitlines()[0].replace("${{ github.base_ref }}", "base")
-    script = re.sub(r"^ray-gitops", " ".join(command), script).replace("origin/base", "base")
-    subprocess.run(["bash", "-c", script], cwd=root, check=True, capture_output=True)
-    comment = (root / "diff.md").read_text()
-    assert "(against `base`)" in comment and "No object changes." in comment  # the bases
-    assert "(against `base, overlay prod`)" in comment
-    prod = comment.split("overlay prod`)")[1]
-    assert "2.52.0-gpu" in prod and "pods restart" in prod

@@ -1,0 +1,75 @@
+"""``ray-gitops comment FILE --pr N``: post FILE as the pull request's ray-gitops comment,
+or update the one posted before (found by a marker), through GitHub's REST API.
+
+Reads GITHUB_TOKEN, GITHUB_REPOSITORY (owner/name) and GITHUB_API_URL (GitHub Enterprise),
+as a GitHub Actions runner sets them.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.errors import Exit, UsageError
+
+MARKER = "<!-- ray-gitops: what this change does on the cluster -->"
+MAX_BODY = 65000  # GitHub refuses comments over 65,536 characters
+PER_PAGE = 100
+MAX_PAGES = 30
+
+
+def run(file: Path, pr: int, repository: str | None = None) -> int:
+    token = os.environ.get("GITHUB_TOKEN", "")
+    repository = repository or os.environ.get("GITHUB_REPOSITORY", "")
+    api = os.environ.get("GITHUB_API_URL", "https://api.github.com").rstrip("/")
+    if not token or "/" not in repository:
+        raise UsageError("comment needs GITHUB_TOKEN and GITHUB_REPOSITORY (owner/name)")
+    body = f"{MARKER}\n{file.read_text(encoding='utf-8')}"
+    if len(body) > MAX_BODY:
+        body = body[:MAX_BODY] + "\n\n_(cut: the full report is in the job's log)_"
+    issues = f"{api}/repos/{repository}/issues"
+    found = _ours(issues, pr, token)
+    if found is None:
+        _call("POST", f"{issues}/{pr}/comments", token, {"body": body})
+        click.echo(f"posted the ray-gitops comment on #{pr}", err=True)
+    else:
+        _call("PATCH", f"{issues}/comments/{found}", token, {"body": body})
+        click.echo(f"updated the ray-gitops comment on #{pr}", err=True)
+    return Exit.OK
+
+
+def _ours(issues: str, pr: int, token: str) -> int | None:
+    """The id of the comment posted before, by its marker."""
+    for page in range(1, MAX_PAGES + 1):
+        comments = _call("GET", f"{issues}/{pr}/comments?per_page={PER_PAGE}&page={page}", token)
+        for comment in comments:
+            if str(comment.get("body", "")).startswith(MARKER):
+                return int(comment["id"])
+        if len(comments) < PER_PAGE:
+            return None
+    return None
+
+
+def _call(method: str, url: str, token: str, data: dict[str, Any] | None = None) -> Any:
+    request = urllib.request.Request(
+        url, method=method, data=json.dumps(data).encode() if data is not None else None,
+        headers={"Authorization": f"Bearer {token}", "Accept": "application/vnd.github+json",
+                 "X-GitHub-Api-Version": "2022-11-28", "Content-Type": "application/json",
+                 "User-Agent": "ray-gitops"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the API URL
+            return json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        raise UsageError(f"GitHub answered {exc.code} to {method} {url}: "
+                         f"{exc.read().decode(errors='replace')[:300]}") from None
+    except urllib.error.URLError as exc:
+        raise UsageError(f"cannot reach {url}: {exc.reason}") from None
+    except (OSError, http.client.HTTPException) as exc:
+        raise UsageError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
