@@ -9,6 +9,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
@@ -25,6 +26,8 @@ EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
 STEP_KEYS = {"name", "id", "if", "uses", "with", "run", "shell", "env", "working-directory",
              "continue-on-error"}
 SHELLS = {"bash", "pwsh", "python", "sh", "cmd", "powershell"}
+# the ray-gitops of this interpreter first on PATH, as the install step leaves it on a runner
+PATH = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 def test_metadata_follows_the_rules_for_a_composite_action() -> None:
@@ -145,7 +148,7 @@ def run_action(repo: Path, tmp: Path, api: str, inputs: dict[str, str]) -> dict[
         assert "run" in step, f"with install none, no other action runs: {step}"
         output = tmp / "runner" / f"output-{len(steps)}"
         output.write_text("")
-        env = {**os.environ, "RUNNER_TEMP": str(tmp / "runner"), "GITHUB_OUTPUT": str(output),
+        env = {**os.environ, "PATH": PATH, "RUNNER_TEMP": str(tmp / "runner"), "GITHUB_OUTPUT": str(output),
                "GITHUB_REPOSITORY": "acme/platform", "GITHUB_API_URL": api,
                **{k: context.substitute(str(v)) for k, v in step.get("env", {}).items()}}
         cwd = repo / context.substitute(step.get("working-directory", "."))
@@ -177,7 +180,8 @@ def test_the_action_checks_validates_and_comments(tmp_path: Path, github: str) -
     git(repo, "update-ref", "refs/remotes/origin/main", "HEAD")  # what checkout fetches
     spec = repo / "specs" / "llm-serve.yaml"
     spec.write_text(spec.read_text().replace("num_replicas: 2", "num_replicas: 3"))
-    subprocess.run(["ray-gitops", "render", "-q", "--root", str(repo)], check=True)
+    subprocess.run(["ray-gitops", "render", "-q", "--root", str(repo)], check=True,
+                   env={**os.environ, "PATH": PATH})
     git(repo, "add", "-A")
     git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "more routers")
 
@@ -211,7 +215,7 @@ def test_init_workflow_uses_the_action_with_inputs_it_has() -> None:
 def test_comment_needs_a_token_and_reports_http_errors(tmp_path: Path, github: str, cli) -> None:
     report = tmp_path / "r.md"
     report.write_text("x" * 70000)
-    env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"} | {"PATH": PATH}
     done = subprocess.run(["ray-gitops", "comment", str(report), "--pr", "1"], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 2 and "GITHUB_TOKEN" in done.stderr
