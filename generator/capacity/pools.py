@@ -119,40 +119,95 @@ def _trim(value: Decimal) -> str:
     return text or "0"
 
 
+Room = tuple[tuple[str, Decimal], ...]  # what a node has left, sorted by resource
+
+
 def pack(pods: list[Pod], pools: tuple[Pool, ...]) -> tuple[dict[str, int], list[tuple[Pod, int]]]:
-    """First-fit decreasing of every pod at its highest count onto the pools' nodes:
-    the nodes each pool would need, and each template with how many of its pods find no
-    room (a pod that fits no pool at all is RG114's, not counted here)."""
-    used: dict[str, list[Requests]] = {p.name: [] for p in pools}
-    left: dict[int, tuple[Pod, int]] = {}
-    queue = sorted(((pod, i) for pod in pods for i in range(pod.high)),
-                   key=lambda item: (-item[0].requests.get(CPU, Decimal(0)),
-                                     -item[0].requests.get(MEMORY, Decimal(0))))
-    for pod, _ in queue:
-        allowed = homes(pod, pools)
-        placed = False
+    """First-fit decreasing of every pod at its highest count onto the pools' nodes: the
+    nodes each pool would need, and each template with how many of its pods find no room
+    (a pod that fits no pool at all is RG114's, not counted here).
+
+    A template's pods are alike, so they are placed a template at a time, and nodes with
+    the same room left are kept as one entry with a count: the work grows with the kinds
+    of pods and of nodes, not with their numbers."""
+    rooms: dict[str, dict[Room, int]] = {p.name: {} for p in pools}
+    used = {p.name: 0 for p in pools}
+    left: list[tuple[Pod, int]] = []
+    order = sorted(pods, key=lambda pod: (-pod.requests.get(CPU, Decimal(0)),
+                                          -pod.requests.get(MEMORY, Decimal(0))))
+    for pod in order:
+        wanted = pod.high
+        allowed = homes(pod, pools) if wanted else []
         for pool in allowed:
-            for room in used[pool.name]:
-                if all(room.get(k, Decimal(0)) >= v for k, v in pod.requests.items()):
-                    for k, v in pod.requests.items():
-                        room[k] = room.get(k, Decimal(0)) - v
-                    placed = True
-                    break
-            if placed:
+            if not wanted:
                 break
-        if not placed:
-            for pool in allowed:
-                if len(used[pool.name]) < pool.max_nodes:
-                    room = dict(pool.allocatable)
-                    for k, v in pod.requests.items():
-                        room[k] = room.get(k, Decimal(0)) - v
-                    used[pool.name].append(room)
-                    placed = True
-                    break
-        if not placed and allowed:
-            count = left.get(id(pod), (pod, 0))[1]
-            left[id(pod)] = (pod, count + 1)
-    return {name: len(nodes) for name, nodes in used.items()}, list(left.values())
+            wanted = _fill(rooms[pool.name], pod.requests, wanted)
+        for pool in allowed:
+            if not wanted:
+                break
+            fresh = _room(pool.allocatable)
+            per_node = _fits(fresh, pod.requests, wanted)
+            if per_node == 0:
+                continue
+            count = min(-(-wanted // per_node), pool.max_nodes - used[pool.name])
+            if count <= 0:
+                continue
+            used[pool.name] += count
+            placed = min(wanted, count * per_node)
+            full, rest = divmod(placed, per_node)
+            _add(rooms[pool.name], _less(fresh, pod.requests, per_node), full)
+            if rest:
+                _add(rooms[pool.name], _less(fresh, pod.requests, rest), 1)
+            wanted -= placed
+        if wanted and allowed:
+            left.append((pod, wanted))
+    return used, left
+
+
+def _room(resources: Requests) -> Room:
+    return tuple(sorted(resources.items()))
+
+
+def _fits(room: Room, requests: Requests, wanted: int) -> int:
+    """How many pods of ``requests`` one node with ``room`` left takes (at most wanted)."""
+    have = dict(room)
+    fits = min((int(have.get(k, Decimal(0)) // v) for k, v in requests.items() if v > 0),
+               default=wanted)
+    return max(0, min(fits, wanted))
+
+
+def _less(room: Room, requests: Requests, count: int) -> Room:
+    have = dict(room)
+    for k, v in requests.items():
+        have[k] = have.get(k, Decimal(0)) - v * count
+    return _room(have)
+
+
+def _add(rooms: dict[Room, int], room: Room, count: int) -> None:
+    if count:
+        rooms[room] = rooms.get(room, 0) + count
+
+
+def _fill(rooms: dict[Room, int], requests: Requests, wanted: int) -> int:
+    """Put pods on the open nodes, first fit; what is still wanted."""
+    for room, count in list(rooms.items()):
+        if not wanted:
+            break
+        per_node = _fits(room, requests, wanted)
+        if per_node == 0:
+            continue
+        full = min(count, wanted // per_node)
+        moved = full
+        if full:
+            _add(rooms, _less(room, requests, per_node), full)
+            wanted -= full * per_node
+        if wanted and full < count and wanted < per_node:
+            _add(rooms, _less(room, requests, wanted), 1)
+            wanted, moved = 0, moved + 1
+        rooms[room] -= moved
+        if rooms[room] == 0:
+            del rooms[room]
+    return wanted
 
 
 def pool_of(name: str, data: dict[str, Any]) -> Pool:

@@ -217,7 +217,7 @@ def pools_fit(obj: dict[str, Any], pools: tuple[Pool, ...]) -> Iterator[Finding]
                       f"would stay Pending: {'; '.join(reasons(pod, pools))}")
 
 
-MAX_PACKED = 50000  # pods; beyond this (an unbounded maxReplicas) the sum says nothing useful
+MAX_PACKED = 10**6  # pods; beyond this (an unbounded maxReplicas) the sum says nothing useful
 
 
 def pools_hold(objects: list[dict[str, Any]], pools: tuple[Pool, ...]) -> Iterator[tuple[int, Finding]]:

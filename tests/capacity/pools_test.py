@@ -61,3 +61,20 @@ def test_pack_counts_nodes_and_what_is_left():
     assert used == {"cpu": 3}
     [(found, count)] = left
     assert count == 1 and found.high == 4
+
+
+def test_pack_fills_what_larger_pods_left() -> None:
+    big, small = pod(3, 4, high=3), pod(1, 4, high=3)  # 3 CPU each, then 1 CPU each
+    used, left = pack([small, big], (CPU_POOL,))  # the larger first, whatever the order given
+    assert used == {"cpu": 3} and left == []  # each node: one of each
+    used, left = pack([pod(1, 4, high=4), big], (CPU_POOL,))
+    assert used == {"cpu": 3}
+    [(found, count)] = left  # the fourth small pod: every node has 0 CPU left
+    assert found.high == 4 and count == 1
+
+
+def test_pack_is_linear_in_kinds_not_numbers() -> None:
+    many = [pod(2, 4, high=5000, node_selector={}) for _ in range(50)]
+    used, left = pack(many, (Pool("cpu", {"cpu": Decimal(16), "memory": Decimal(64 * GI)},
+                                  10**6),))
+    assert used == {"cpu": 50 * 5000 // 8} and left == []
