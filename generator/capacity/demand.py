@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode
+from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode, figure
 from generator.fieldpath import FieldPath
 from generator.kuberay import items, mapping
 
@@ -169,22 +169,11 @@ def total(parts: tuple[Amounts, ...]) -> Amounts:
     return out
 
 
-def within(inner: Amounts, outer: Amounts) -> dict[str, tuple[Decimal, Decimal]]:
-    """What of ``inner`` exceeds ``outer``: name -> (inner, outer)."""
-    return {name: (value, outer.get(name, Decimal(0))) for name, value in inner.items()
-            if value > outer.get(name, Decimal(0))}
-
-
 def show(name: str, value: Decimal) -> str:
     """An amount in the words Ray uses: memory in bytes shown in GiB."""
     if name == MEMORY:
-        return f"{_trim(value / 2**30)}GiB memory"
-    return f"{_trim(value)} {name}"
-
-
-def _trim(value: Decimal) -> str:
-    text = f"{value:.3f}".rstrip("0").rstrip(".")
-    return text or "0"
+        return f"{figure(value / 2**30)}GiB memory"
+    return f"{figure(value)} {name}"
 
 
 def describe(demand: Amounts) -> str:

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from generator.capacity.pods import Pod, Requests
-from generator.capacity.shape import amount
+from generator.capacity.shape import amount, excess, figure
 from generator.kuberay import items, mapping
 
 CPU, MEMORY = "cpu", "memory"
@@ -87,8 +87,7 @@ def _tolerates(toleration: dict[str, Any], taint: dict[str, str]) -> bool:
 
 def over(pool: Pool, requests: Requests) -> dict[str, tuple[Decimal, Decimal]]:
     """What of ``requests`` one node of ``pool`` does not have: name -> (asked, has)."""
-    return {name: (value, pool.allocatable.get(name, Decimal(0))) for name, value in requests.items()
-            if value > pool.allocatable.get(name, Decimal(0))}
+    return excess(requests, pool.allocatable)
 
 
 def homes(pod: Pod, pools: tuple[Pool, ...]) -> list[Pool]:
@@ -110,13 +109,8 @@ def reasons(pod: Pod, pools: tuple[Pool, ...]) -> Iterator[str]:
 
 def show(name: str, value: Decimal) -> str:
     if name == MEMORY:
-        return f"{_trim(value / 2**30)}Gi {name}"
-    return f"{_trim(value)} {name}"
-
-
-def _trim(value: Decimal) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text or "0"
+        return f"{figure(value / 2**30)}Gi {name}"
+    return f"{figure(value)} {name}"
 
 
 Room = tuple[tuple[str, Decimal], ...]  # what a node has left, sorted by resource

@@ -54,6 +54,18 @@ def amount(value: Any) -> Decimal | None:
         return None
 
 
+def figure(value: Decimal) -> str:
+    """An amount for a message: at most three decimals, no trailing zeros."""
+    text = f"{value:.3f}".rstrip("0").rstrip(".")
+    return text if text not in ("", "-0") else "0"
+
+
+def excess(asked: dict[str, Decimal], has: dict[str, Decimal]) -> dict[str, tuple[Decimal, Decimal]]:
+    """What of ``asked`` is more than ``has``: name -> (asked, has)."""
+    return {name: (value, has.get(name, Decimal(0))) for name, value in asked.items()
+            if value > has.get(name, Decimal(0))}
+
+
 def whole(value: Decimal) -> Decimal:
     """Quantity.Value() in Go, and Ray's _round_up_k8s_quantity: rounded up."""
     return value.to_integral_value(rounding=ROUND_CEILING)

@@ -8,13 +8,13 @@ from decimal import Decimal
 from typing import Any
 from xml.sax.saxutils import escape
 
+from generator.capacity.shape import figure
 from generator.capacity.usage import PoolRoom, Row, Total, Usage
 from generator.report.escape import markdown_cell
 
 
 def number(value: Decimal) -> str:
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
+    return figure(value.quantize(Decimal("0.01")))
 
 
 def gib(value: Decimal) -> str:

@@ -25,12 +25,11 @@ from generator.capacity.demand import (
     show,
     total,
     why,
-    within,
 )
 from generator.capacity.pods import Pod, object_pods
 from generator.capacity.pools import Pool, homes, pack, reasons
 from generator.capacity.pools import show as show_request
-from generator.capacity.shape import RayNode, nodes
+from generator.capacity.shape import RayNode, excess, nodes
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
@@ -85,7 +84,7 @@ def _deployment(deployment: Deployment, cluster: list[RayNode]) -> Iterator[Find
         return
     bundles_at = (*at, "placement_group_bundles")
     if deployment.written:
-        over = within(deployment.actor, deployment.bundles[0])
+        over = excess(deployment.actor, deployment.bundles[0])
         if over:
             parts = ", ".join(f"{show(k, a)} (the bundle has {b.normalize()})"
                               for k, (a, b) in sorted(over.items()))
