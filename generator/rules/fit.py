@@ -35,7 +35,9 @@ from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
 from generator.kuberay import Target, cluster_of, mapping
 from generator.load import plain
-from generator.rules.registry import object_rule
+from generator.models.parse import Spec
+from generator.references import SpecIndex
+from generator.rules.registry import object_rule, spec_rule
 
 SERVE: FieldPath = ("spec", "serveConfigV2")
 _KEYS = {"CPU": "num_cpus", "GPU": "num_gpus", "memory": "memory"}
@@ -270,3 +272,60 @@ def _overflow(pods: list[tuple[int, Pod]], pools: tuple[Pool, ...],
 
 def pool_show(requests: dict[str, Decimal]) -> str:
     return ", ".join(show_request(k, v) for k, v in sorted(requests.items())) or "no requests"
+
+
+@spec_rule("RayJob", "RayCronJob")
+def entrypoint_on_its_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
+    """A job on an existing cluster (clusterSelector): its driver against the RayCluster
+    spec it names, that cluster's groups shaped as KubeRay will shape them."""
+    job = spec.model.spec if spec.kind == "RayJob" else spec.model.spec.job
+    base: FieldPath = ("spec",) if spec.kind == "RayJob" else ("spec", "job")
+    asked = job.entrypoint_resources
+    if not job.cluster_selector or asked is None:
+        return
+    target = index.get("RayCluster", job.cluster_selector, spec.namespace)
+    if target is None:
+        return  # the reference rules report it
+    body = target.model.spec
+    groups = [_group(index, target, group, None) for group in (body.head,)]
+    workers = [_group(index, target, group, body.autoscaling_enabled) for group in body.worker_groups]
+    if None in groups or None in workers:
+        return
+    cluster = nodes({"enableInTreeAutoscaling": body.autoscaling_enabled,
+                     "headGroupSpec": groups[0], "workerGroupSpecs": workers}, ())
+    demand = {name: Decimal(str(value)) for name, value in (("CPU", asked.num_cpus),
+                                                              ("GPU", asked.num_gpus))
+              if value}
+    demand.update({k: Decimal(str(v)) for k, v in asked.resources.items() if v > 0})
+    shorts = [s for s in (short(demand, n) for n in cluster) if s]
+    if not demand or len(shorts) < len(cluster):
+        return
+    at = (*base, "entrypointResources")
+    lacking = [set(s.missing) for s in shorts if not s.never]
+    common = set.intersection(*lacking) if lacking else set()
+    keys = {"CPU": "numCpus", "GPU": "numGpus"}
+    if len(common) == 1:
+        name = common.pop()
+        at = (*at, keys[name]) if name in keys else (*at, "resources", name)
+    yield Finding(at, "RG113",
+                  f"the job's driver asks for {describe(demand)}, which no node of RayCluster "
+                  f"{target.name!r} can hold: {why(shorts)}. The job would never start",
+                  hint=_offer(cluster))
+
+
+def _group(index: SpecIndex, owner: Spec, group: Any, autoscaling: bool | None) -> dict[str, Any] | None:
+    """A spec's group as the KubeRay group it renders, as far as its shape goes."""
+    found = index.get("ComputeTemplate", group.compute_template, owner.namespace)
+    if found is None:
+        return None
+    resources = found.model.spec.resources()
+    out: dict[str, Any] = {
+        "rayStartParams": dict(group.ray_start_params), "resources": dict(group.ray_resources),
+        "labels": dict(group.ray_labels),
+        "template": {"spec": {"containers": [{"name": "ray", "resources": {
+            "limits": resources, "requests": resources}}]}}}
+    if autoscaling is not None:
+        low, high = group.bounds(autoscaling)
+        out.update({"groupName": group.name, "replicas": group.replicas, "minReplicas": low,
+                    "maxReplicas": high, "numOfHosts": group.num_of_hosts})
+    return out

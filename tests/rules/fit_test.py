@@ -209,3 +209,38 @@ def test_num_cpus_zero_is_not_serves_default():
         d["autoscaling_config"]["max_replicas"] = 50
 
     assert codes(service(zero)) == []
+
+
+def test_entrypoint_on_an_existing_cluster_spec(cli, make_repo) -> None:
+    cluster = """\
+    apiVersion: ray-gitops/v1alpha1
+    kind: RayCluster
+    metadata: {name: shared}
+    spec:
+      head:
+        computeTemplate: head-template
+        rayStartParams: {num-cpus: "0"}
+      workerGroups:
+        - name: workers
+          computeTemplate: default-template
+          replicas: 1
+    """
+    job = """\
+    apiVersion: ray-gitops/v1alpha1
+    kind: RayJob
+    metadata:
+      name: on-shared
+    spec:
+      entrypoint: python x.py
+      clusterSelector: shared
+      entrypointResources:
+        numCpus: 2
+        numGpus: {gpus}
+    """
+    root = make_repo({"shared.yaml": cluster, "job.yaml": job.format(gpus=0)})
+    assert cli("validate", "--root", root, "--no-cache").exit_code == 0
+    root = make_repo({"shared.yaml": cluster, "job.yaml": job.format(gpus=1)})
+    result = cli("validate", "--root", root, "--no-cache")
+    assert result.exit_code == 1
+    assert "specs/job.yaml:10:14: error RG113: spec.entrypointResources.numGpus" in result.output
+    assert "RayCluster 'shared'" in result.output
