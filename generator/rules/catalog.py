@@ -102,7 +102,7 @@ CODES: dict[str, str] = {
     "RG110": "a Serve deployment whose ray_actor_options no node of its cluster can hold (its replicas stay pending)",
     "RG111": "placement_group_bundles that no node can hold (a bundle, or all of them with STRICT_PACK), too few nodes for STRICT_SPREAD, ray_actor_options outside the first bundle, or max_replicas_per_node with bundles",
     "RG112": "warning: the Serve deployments at their largest do not fit their cluster at maxReplicas",
-    "RG113": "a RayJob whose entrypoint resources no node of its cluster can hold (the job never starts)",
+    "RG113": "a RayJob whose entrypoint resources no node of its cluster (its own, or the one its clusterSelector names) can hold: the job never starts",
     "RG114": "a pod that fits no node pool its nodeSelector, affinity and tolerations allow (it stays Pending)",
     "RG115": "warning: the pods at maxReplicas need more nodes than the node pools' maxNodes",
     # Kueue (queue:): Kueue's webhooks, and queueing that would not happen
