@@ -30,6 +30,7 @@ MAX_DEPTH = 64  # nesting of mappings and sequences
 MAX_NODES = 20_000  # per file, counting every alias expansion: ~2 s of parsing, far above any spec
 _NODE_MARKS = re.compile(r":(?=\s)|^\s*- |,", re.MULTILINE)  # what starts or separates a node
 MAX_DOCUMENTS = 1000  # per file
+MAX_BLOCK = 256 * 1024  # YAML in a block scalar read again for positions: up to this size
 
 _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
@@ -63,22 +64,51 @@ class Document:
     keys: dict[FieldPath, Pos] = field(default_factory=dict)
     # where values and keys come from when first needed: positions cost time and most of a
     # document's memory, and only a finding needs them
-    source: Callable[[], tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]] | None = \
+    source: Callable[[], tuple[dict[FieldPath, Pos], dict[FieldPath, Pos],
+                               dict[FieldPath, Pos]]] | None = \
         field(default=None, repr=False, compare=False)
+    # literal block scalars (``key: |``): where their first line of content starts, so that a
+    # finding inside YAML held in a string (serveConfigV2) is placed at its own line
+    blocks: dict[FieldPath, Pos] = field(default_factory=dict, repr=False, compare=False)
 
     def pos(self, path: FieldPath, *, key: bool = False) -> Pos:
         """Where ``path`` stands, or its nearest ancestor when it is absent."""
         if self.source is not None:
-            self.values, self.keys = self.source()
+            self.values, self.keys, self.blocks = self.source()
             self.source = None
         path = tuple(path)
         if key and path in self.keys:
             return self.keys[path]
+        if path not in self.values:
+            inner = self._in_block(path)
+            if inner is not None:
+                return inner
         while path:
             if path in self.values:
                 return self.values[path]
             path = path[:-1]
         return self.start
+
+    def _in_block(self, path: FieldPath) -> Pos | None:
+        """Where ``path`` stands inside YAML held in a literal block scalar."""
+        for cut in range(len(path) - 1, 0, -1):
+            start = self.blocks.get(path[:cut])
+            if start is None:
+                continue
+            node: Any = self.data
+            for part in path[:cut]:
+                node = node.get(part) if isinstance(node, dict) else None
+            if not isinstance(node, str) or len(node) > MAX_BLOCK:
+                return None
+            try:
+                inner = load_text(node, self.file)
+            except InvalidInput:
+                return None
+            if len(inner) != 1:
+                return None
+            found = inner[0].pos(path[cut:])
+            return Pos(start.line + found.line - 1, start.col + found.col - 1)
+        return None
 
     def diagnostic(
         self, path: FieldPath, code: str, message: str, *, key: bool = False, **extra: Any
@@ -165,7 +195,8 @@ def _documents(text: str, shown: str, kubernetes: bool, *, positions: bool) -> l
     for index, node in enumerate(nodes):
         if node is None:
             continue
-        builder = _Builder(shown, yaml.constructor, kubernetes, positions)
+        builder = _Builder(shown, yaml.constructor, kubernetes, positions,
+                           text.splitlines() if positions else None)
         try:
             data = builder.build(node, (), 0)
         finally:  # ruamel's constructor keeps every node it made a number of, for ever
@@ -174,7 +205,8 @@ def _documents(text: str, shown: str, kubernetes: bool, *, positions: bool) -> l
             continue
         start = _pos(node)
         later = None if positions else partial(_positions, text, shown, kubernetes, index)
-        docs.append(Document(shown, index, data, start, builder.values, builder.keys, later))
+        docs.append(Document(shown, index, data, start, builder.values, builder.keys, later,
+                             builder.blocks))
     return docs
 
 
@@ -183,10 +215,10 @@ def _all_positions(text: str, shown: str, kubernetes: bool) -> dict[int, Documen
     return {d.index: d for d in _documents(text, shown, kubernetes, positions=True)}
 
 
-def _positions(text: str, shown: str, kubernetes: bool,
-               index: int) -> tuple[dict[FieldPath, Pos], dict[FieldPath, Pos]]:
+def _positions(text: str, shown: str, kubernetes: bool, index: int
+               ) -> tuple[dict[FieldPath, Pos], dict[FieldPath, Pos], dict[FieldPath, Pos]]:
     doc = _all_positions(text, shown, kubernetes)[index]
-    return doc.values, doc.keys
+    return doc.values, doc.keys, doc.blocks
 
 
 @cache
@@ -340,8 +372,10 @@ class _Builder:
     """Turns a node graph into plain data, recording positions, within limits."""
 
     def __init__(self, shown: str, constructor: Any, kubernetes: bool = False,
-                 positions: bool = True):
+                 positions: bool = True, lines: list[str] | None = None):
         self.shown = shown
+        self.lines = lines  # the text, for where a literal block scalar's content starts
+        self.blocks: dict[FieldPath, Pos] = {}
         self.kubernetes = kubernetes
         self.positions = positions  # False: data only (any error is made again with them)
         self.constructor = constructor
@@ -417,6 +451,8 @@ class _Builder:
             yield item
 
     def scalar(self, node: Any, path: FieldPath = ()) -> Any:
+        if node.style == "|" and path and self.lines is not None:
+            self._block(node, path)
         tag = node.tag  # a property of ruamel's nodes that makes a string: read it once
         if not node.style and tag in (_INT, _STR, _BOOL):  # plain: None, or "" from libyaml
             found = self._yaml11(node.value, path)
@@ -434,6 +470,17 @@ class _Builder:
                                 f"({len(node.value)} characters)") from None
         return node.value  # strings; timestamps and binary stay as written
 
+
+    def _block(self, node: Any, path: FieldPath) -> None:
+        """Where a literal block's content starts: the line after its indicator (blank lines
+        are content too), at the indentation of its first line that is not blank (an
+        explicit indentation indicator is not followed)."""
+        assert self.lines is not None
+        first = node.start_mark.line + 1  # 0-based: the line after the indicator
+        for text in self.lines[first:first + 1000]:
+            if text.strip():
+                self.blocks[path] = Pos(first + 1, len(text) - len(text.lstrip(" ")) + 1)
+                return
 
     def _yaml11(self, text: str, path: FieldPath) -> Any:
         """A plain scalar as go-yaml reads it, where YAML 1.2 reads it otherwise."""

@@ -153,3 +153,16 @@ def test_positions_made_later_are_those_made_at_once() -> None:
                 assert (later.values, later.keys) == (now.values, now.keys), path
                 compared += 1
     assert compared > 100
+
+
+def test_yaml_in_a_literal_block_is_placed_at_its_own_lines() -> None:
+    from generator.load.documents import Pos, load_text
+
+    text = ("kind: RayService\nspec:\n  serveConfigV2: |\n\n    applications:\n"
+            "      - name: fruit\n        route_prefix: fruit\n  other: 1\n")
+    [doc] = load_text(text, "m.yaml", kubernetes=True)
+    # blank lines are content: the route is on line 7, its value at column 23
+    assert doc.pos(("spec", "serveConfigV2", "applications", 0, "route_prefix")) == Pos(7, 23)
+    assert doc.pos(("spec", "serveConfigV2")).line == 3  # the block itself
+    [bad] = load_text("spec:\n  script: |\n    echo: [unclosed\n", "s.yaml")
+    assert bad.pos(("spec", "script", "echo")).line == 2  # not YAML: the block's own line
