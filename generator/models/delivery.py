@@ -39,6 +39,9 @@ class ArgoCD(Strict):
     path_prefix: str = ""  # this repository's folder inside the git repository
     application_set: bool = False
     sync_policy: ArgoSync = ArgoSync()
+    # the ray.io health checks as argocd-cm entries (off: your argocd-cm is managed elsewhere;
+    # copy the entries there)
+    health_checks: bool = True
     environments: dict[Name, ArgoDestination] = Field(min_length=1)
 
 

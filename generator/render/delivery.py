@@ -138,10 +138,10 @@ def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
                   clusters: list[Scaling]) -> list[Rendered]:
     argo = delivery.argocd
     assert argo is not None
-    health = argocd_health(argo.namespace, _labels(None, delivery))
+    health = [argocd_health(argo.namespace, _labels(None, delivery))] if argo.health_checks else []
     if argo.application_set:
-        return [_application_set(delivery, argo, overlays, clusters), health]
-    out = [health]
+        return [_application_set(delivery, argo, overlays, clusters), *health]
+    out = list(health)
     for env, destination in sorted(argo.environments.items()):
         overlay = overlays[env]
         spec: dict[str, Any] = {

@@ -71,6 +71,12 @@ def test_application_set_renders_and_validates(repo_copy: Path) -> None:
     assert [e["env"] for e in elements] == ["dev", "prod"]
     assert appset["spec"]["template"]["spec"]["destination"]["server"] == "{{.server}}"
     assert appset["spec"]["template"]["spec"]["ignoreDifferences"][0]["name"] == "autoscaling-gpu"
+    # the health checks ride along, as argocd-cm entries, unless turned off
+    health = yaml.safe_load(result.files["argocd/configmap-argocd-cm.yaml"])
+    assert sorted(health["data"]) == [f"resource.customizations.health.ray.io_{kind}" for kind in
+                                      ("RayCluster", "RayCronJob", "RayJob", "RayService")]
+    config.write_text(config.read_text().replace("  argocd:\n", "  argocd:\n    healthChecks: false\n"))
+    assert "argocd/configmap-argocd-cm.yaml" not in build(open_repo(repo_copy)).files
 
 
 @pytest.mark.parametrize("bad, expected", [
