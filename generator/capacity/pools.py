@@ -85,9 +85,16 @@ def _tolerates(toleration: dict[str, Any], taint: dict[str, str]) -> bool:
         str(toleration.get("value", "")) == str(taint.get("value", ""))
 
 
+def relevant(requests: Requests, pool: Pool) -> Requests:
+    """The requests a pool's settings can judge: what it declares, and every extended
+    resource (a node without a device plugin has none). Ephemeral storage, huge pages and
+    the like, when the pool does not say, are not held against it."""
+    return {k: v for k, v in requests.items() if k in pool.allocatable or "/" in k}
+
+
 def over(pool: Pool, requests: Requests) -> dict[str, tuple[Decimal, Decimal]]:
     """What of ``requests`` one node of ``pool`` does not have: name -> (asked, has)."""
-    return excess(requests, pool.allocatable)
+    return excess(relevant(requests, pool), pool.allocatable)
 
 
 def homes(pod: Pod, pools: tuple[Pool, ...]) -> list[Pool]:
@@ -135,12 +142,13 @@ def pack(pods: list[Pod], pools: tuple[Pool, ...]) -> tuple[dict[str, int], list
         for pool in allowed:
             if not wanted:
                 break
-            wanted = _fill(rooms[pool.name], pod.requests, wanted)
+            wanted = _fill(rooms[pool.name], relevant(pod.requests, pool), wanted)
         for pool in allowed:
             if not wanted:
                 break
+            asked = relevant(pod.requests, pool)
             fresh = _room(pool.allocatable)
-            per_node = _fits(fresh, pod.requests, wanted)
+            per_node = _fits(fresh, asked, wanted)
             if per_node == 0:
                 continue
             count = min(-(-wanted // per_node), pool.max_nodes - used[pool.name])
@@ -149,9 +157,9 @@ def pack(pods: list[Pod], pools: tuple[Pool, ...]) -> tuple[dict[str, int], list
             used[pool.name] += count
             placed = min(wanted, count * per_node)
             full, rest = divmod(placed, per_node)
-            _add(rooms[pool.name], _less(fresh, pod.requests, per_node), full)
+            _add(rooms[pool.name], _less(fresh, asked, per_node), full)
             if rest:
-                _add(rooms[pool.name], _less(fresh, pod.requests, rest), 1)
+                _add(rooms[pool.name], _less(fresh, asked, rest), 1)
             wanted -= placed
         if wanted and allowed:
             left.append((pod, wanted))

@@ -78,3 +78,12 @@ def test_pack_is_linear_in_kinds_not_numbers() -> None:
     used, left = pack(many, (Pool("cpu", {"cpu": Decimal(16), "memory": Decimal(64 * GI)},
                                   10**6),))
     assert used == {"cpu": 50 * 5000 // 8} and left == []
+
+
+def test_what_a_pool_does_not_declare_is_not_held_against_it() -> None:
+    scratch = pod(1, 1, extra={"ephemeral-storage": Decimal(50 * GI), "hugepages-2Mi": Decimal(GI)})
+    assert homes(scratch, (CPU_POOL,)) == [CPU_POOL]  # the pool says nothing of either
+    used, left = pack([Pod("w", (), scratch.requests, high=6)], (CPU_POOL,))
+    assert left == [] and used == {"cpu": 2}  # memory: 1Gi each, 4 CPU a node
+    # an extended resource the pool does not list is one its nodes do not have
+    assert homes(pod(1, 1, extra={"example.com/fpga": Decimal(1)}), (CPU_POOL,)) == []
