@@ -32,6 +32,7 @@ STRATEGIES = ("PACK", "SPREAD", "STRICT_PACK", "STRICT_SPREAD")
 # resources Ray adds to a node by itself: nothing in the spec says whether a node has them
 _IMPLICIT = ("node:", "accelerator_type:")
 _OPTION_KEYS = (("num_cpus", CPU), ("num_gpus", GPU), ("memory", MEMORY))
+MAX_WORK = 50_000_000  # replicas times nodes the Serve ceiling estimate tries at most
 
 
 @dataclass(frozen=True)
@@ -206,10 +207,11 @@ def place(items_: list[tuple[str, Amounts]], cluster: list[RayNode],
           limit: int = 20000) -> tuple[list[str], Amounts, Amounts] | None:
     """First-fit decreasing of ``items_`` (label, demand) onto every node the cluster can
     have at maxReplicas: the labels left over, what was asked and what the nodes offer.
-    None when the cluster has more nodes than ``limit`` (the estimate would be slow)."""
+    None when the cluster has more nodes than ``limit``, or the replicas times the nodes
+    pass 50 million (the estimate would take seconds)."""
     count = sum(node.high for node in cluster)
-    if count > limit:
-        return None
+    if count > limit or count * len(items_) > MAX_WORK:
+        return None  # an estimate this large would take seconds: say nothing
     free: list[tuple[RayNode, Amounts]] = [(node, dict(node.resources))
                                            for node in cluster for _ in range(node.high)]
     left: list[str] = []
