@@ -119,5 +119,7 @@ def test_diff_shows_the_capacity_change_and_its_peak(cli: Cli, repo_copy: Path, 
     assert "| bases | peak during rollout | 151.25 | 450.28Gi | 9 | 56 |" in out
     assert "```mermaid\nxychart-beta" in out
     assert chart.read_text().startswith("<svg")
+    nowhere = cli("diff", "--root", repo_copy, "--chart", tmp_path / "missing" / "chart.svg")
+    assert nowhere.exit_code == 2 and "cannot write the chart" in nowhere.output
     data = json.loads(cli("diff", "--root", repo_copy, "--format", "json").output)
     assert data["capacity"]["peak"]["gpu"] == 9.0

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode, figure
+from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode, figure, summed
 from generator.fieldpath import FieldPath
 from generator.kuberay import items, mapping
 
@@ -158,18 +158,6 @@ def short(demand: Amounts, node: RayNode, accelerator: str | None = None) -> Sho
     return None
 
 
-def holders(demand: Amounts, cluster: list[RayNode], accelerator: str | None = None) -> list[RayNode]:
-    return [node for node in cluster if short(demand, node, accelerator) is None]
-
-
-def total(parts: tuple[Amounts, ...]) -> Amounts:
-    out: Amounts = {}
-    for part in parts:
-        for name, value in part.items():
-            out[name] = out.get(name, Decimal(0)) + value
-    return out
-
-
 def show(name: str, value: Decimal) -> str:
     """An amount in the words Ray uses: memory in bytes shown in GiB."""
     if name == MEMORY:
@@ -226,5 +214,5 @@ def place(items_: list[tuple[str, Amounts]], cluster: list[RayNode],
                 break
         else:
             left.append(label)
-    offered = total(tuple(dict(node.resources) for node, _ in free))
-    return left, total(tuple(d for _, d in items_)), offered
+    offered = summed(*(node.resources for node, _ in free))
+    return left, summed(*(d for _, d in items_)), offered

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from generator.capacity.shape import amount, hosts, is_gpu, replica_counts
+from generator.capacity.shape import amount, hosts, is_gpu, replica_counts, summed
 from generator.fieldpath import FieldPath
 from generator.kuberay import cluster_of, items, mapping
 
@@ -63,21 +63,13 @@ def container_requests(container: dict[str, Any]) -> Requests:
     return out
 
 
-def add(*parts: Requests) -> Requests:
-    out: Requests = {}
-    for part in parts:
-        for name, value in part.items():
-            out[name] = out.get(name, Decimal(0)) + value
-    return out
-
-
 def largest(a: Requests, b: Requests) -> Requests:
     return {name: max(a.get(name, Decimal(0)), b.get(name, Decimal(0))) for name in {*a, *b}}
 
 
 def pod_requests(spec: dict[str, Any], extra: tuple[Requests, ...] = (),
                  init: tuple[Requests, ...] = ()) -> Requests:
-    running = add(*(container_requests(c) for _, c in items(spec.get("containers"))), *extra)
+    running = summed(*(container_requests(c) for _, c in items(spec.get("containers"))), *extra)
     for one in (*(container_requests(c) for _, c in items(spec.get("initContainers"))), *init):
         running = largest(running, one)
     overhead: Requests = {}
@@ -85,7 +77,7 @@ def pod_requests(spec: dict[str, Any], extra: tuple[Requests, ...] = (),
         found = amount(value)
         if found is not None:
             overhead[str(name)] = found
-    return {k: v for k, v in add(running, overhead).items() if v}
+    return {k: v for k, v in summed(running, overhead).items() if v}
 
 
 def _pod(name: str, at: FieldPath, spec: dict[str, Any], requests: Requests,

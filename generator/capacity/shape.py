@@ -60,6 +60,15 @@ def figure(value: Decimal) -> str:
     return text if text not in ("", "-0") else "0"
 
 
+def summed(*parts: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Amounts added up by name: requests of containers, bundles of a placement group."""
+    out: dict[str, Decimal] = {}
+    for part in parts:
+        for name, value in part.items():
+            out[name] = out.get(name, Decimal(0)) + value
+    return out
+
+
 def excess(asked: dict[str, Decimal], has: dict[str, Decimal]) -> dict[str, tuple[Decimal, Decimal]]:
     """What of ``asked`` is more than ``has``: name -> (asked, has)."""
     return {name: (value, has.get(name, Decimal(0))) for name, value in asked.items()

@@ -51,7 +51,10 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
                                    repo.settings.pools(one))))
     click.echo(DIFF_SECTIONS[fmt](sections))
     if chart is not None:
-        chart.write_text(svg([capacity for *_, capacity in sections]), encoding="utf-8")
+        try:
+            chart.write_text(svg([capacity for *_, capacity in sections]), encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write the chart to {chart}: {exc.strerror}") from None
     return Exit.OK
 
 

@@ -23,13 +23,12 @@ from generator.capacity.demand import (
     place,
     short,
     show,
-    total,
     why,
 )
 from generator.capacity.pods import Pod, object_pods
 from generator.capacity.pools import Pool, homes, pack, reasons
 from generator.capacity.pools import show as show_request
-from generator.capacity.shape import RayNode, excess, nodes
+from generator.capacity.shape import RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
@@ -94,7 +93,7 @@ def _deployment(deployment: Deployment, cluster: list[RayNode]) -> Iterator[Find
                           f"{deployment.title}: the replica runs in the first bundle, which must hold "
                           f"its ray_actor_options: {parts}")
     if deployment.strategy == "STRICT_PACK":
-        whole = total(deployment.bundles)
+        whole = summed(*deployment.bundles)
         shorts = [s for s in (short(whole, n) for n in cluster) if s]
         if len(shorts) == len(cluster):
             yield Finding((*at, "placement_group_strategy"), "RG111",
@@ -154,7 +153,7 @@ def _ceiling(found: list[Deployment], cluster: list[RayNode]) -> Iterator[Findin
         if deployment.replicas is None:
             continue
         high = deployment.replicas[1]
-        units = [total(deployment.bundles)] if deployment.strategy == "STRICT_PACK" and \
+        units = [summed(*deployment.bundles)] if deployment.strategy == "STRICT_PACK" and \
             deployment.bundles else list(deployment.bundles) or [deployment.replica()]
         for _ in range(high):
             for unit in units:

@@ -73,7 +73,7 @@ def test_pack_fills_what_larger_pods_left() -> None:
     assert found.high == 4 and count == 1
 
 
-def test_pack_is_linear_in_kinds_not_numbers() -> None:
+def test_many_alike_pods_pack_by_the_node() -> None:
     many = [pod(2, 4, high=5000, node_selector={}) for _ in range(50)]
     used, left = pack(many, (Pool("cpu", {"cpu": Decimal(16), "memory": Decimal(64 * GI)},
                                   10**6),))

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import lupa.lua51 as lua51  # a real Lua 5.1: a test dependency, never skipped
 import pytest
 
 from generator.cel import engine
 from generator.render.health import CEL, KINDS, LUA, flux_health
-
-lua51 = pytest.importorskip("lupa.lua51", reason="lupa (a real Lua) is a test dependency")
 
 
 def cond(kind: str, status: str = "True", reason: str = "", message: str = "") -> dict[str, str]:
