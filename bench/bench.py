@@ -198,8 +198,8 @@ def bench_large(repo: Path, runs: int) -> dict[str, Any]:
 def bench_in_process(count: int) -> dict[str, Any]:
     """Stages of one build, in this process, to show where the time goes."""
     sys.path.insert(0, str(ROOT))
-    from generator.pipeline import build
-    from generator.repo import open_repo
+    from generator.pipeline.build import build
+    from generator.project.repo import open_repo
 
     with tempfile.TemporaryDirectory() as tmp:
         repo = open_repo(make_repo(Path(tmp), count))
@@ -231,7 +231,7 @@ def bench_validators(objects: list[dict[str, Any]]) -> dict[str, float]:
     import jsonschema
     import kubernetes_validate
 
-    from generator.schemas import OutputSchemas, schemas_root
+    from generator.schemas.outputs import OutputSchemas, schemas_root
 
     schemas = OutputSchemas("1.33", "1.7")
     core = core_objects(objects, 60)
@@ -293,7 +293,7 @@ def manifests(objects: list[dict[str, Any]], folder: Path, count: int = 150) -> 
 
 def bench_manifests(objects: list[dict[str, Any]], runs: int) -> dict[str, float]:
     from generator.load.documents import load_file
-    from generator.schemas import OutputSchemas
+    from generator.schemas.outputs import OutputSchemas
     from generator.validate.objects import validate_manifest
 
     schemas = OutputSchemas("1.33", "1.7")

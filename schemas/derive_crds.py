@@ -105,7 +105,7 @@ def strictify(node: Any) -> Any:
                 out["enum"] = enum
             rules = [{"rule": r["rule"], "message": r.get("message", "")} for r in value
                      if not CEL_IN.match(r.get("rule", ""))]
-            if rules:  # evaluated by generator.cel, a JSON Schema validator ignores them
+            if rules:  # evaluated by generator.schemas.cel, a JSON Schema validator ignores them
                 out[key] = rules
             continue
         if key in ("properties", "patternProperties", "definitions"):

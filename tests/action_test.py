@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator import scaffold
+from generator.project import scaffold
 from tests.helpers import ROOT, copy_repo, git
 
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text())

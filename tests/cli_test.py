@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from generator.write import on_disk
+from generator.project.write import on_disk
 from tests.helpers import CASES as HELPER_CASES
 from tests.helpers import ROOT, write_repo
 

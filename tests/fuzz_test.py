@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from generator.errors import InvalidInput
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from tests.helpers import ROOT
 
 TOKENS = ["", "-1", "0", "1e400", "null", "[]", "{}", "'x'", "~", "true", "a: b", "- x",
@@ -76,9 +76,9 @@ MANIFESTS = sorted((ROOT / "rendered").glob("*/ray*.yaml"))
 def test_scrambled_manifests_get_findings_not_crashes(path: Path) -> None:
     import yaml
 
-    from generator.kuberay import Target
+    from generator.kuberay.vocabulary import Target
     from generator.rules import check_object
-    from generator.schemas import OutputSchemas
+    from generator.schemas.outputs import OutputSchemas
 
     schemas = OutputSchemas("1.33", "1.7")
     target = Target.of()

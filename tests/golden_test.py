@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.write import drift, on_disk
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
+from generator.project.write import drift, on_disk
 from tests.helpers import GOLDEN, ROOT
 
 CASES = sorted(p for p in GOLDEN.iterdir() if (p / "specs").is_dir())

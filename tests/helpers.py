@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import textwrap
@@ -11,6 +12,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 CASES = TESTS / "cases"
 GOLDEN = TESTS / "golden"
+# ../shared beside the clone (KubeRay's CRDs and samples), or where RAY_GITOPS_SHARED says
+SHARED = Path(os.environ.get("RAY_GITOPS_SHARED", ROOT.parent / "shared"))
 TEMPLATES = (ROOT / "specs" / "compute-templates.yaml").read_text()
 
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from tests.helpers import CASES as HELPER_CASES
 from tests.helpers import ROOT, write_repo
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from generator import cache as cache_module
-from generator.cache import FOLDER, UNITS, Cache
+from generator.pipeline import cache as cache_module
+from generator.pipeline.cache import FOLDER, UNITS, Cache
 from tests.helpers import copy_repo
 
 Cli = Callable[..., Result]
@@ -208,9 +208,9 @@ def test_digests_that_disagree_with_rendered_make_the_file_render_again(
     what rendered/ holds: that spec file is rendered again, and compared by its text. (A
     forger who can sign with the user's key, and edits rendered/ to agree, is beyond this:
     that user's files are the forger's already.)"""
-    from generator.pipeline import build
-    from generator.repo import open_repo
-    from generator.write import on_disk
+    from generator.pipeline.build import build
+    from generator.project.repo import open_repo
+    from generator.project.write import on_disk
 
     assert cli("check", "--root", repo_copy).exit_code == 0
     path = repo_copy / FOLDER / UNITS
@@ -272,9 +272,9 @@ def test_the_cache_folder_keeps_itself_out_of_git(cli: Cli, repo_copy: Path) -> 
 
 
 def test_a_warm_check_reuses_unchanged_files(repo_copy: Path) -> None:
-    from generator.cache import Cache
-    from generator.pipeline import build
-    from generator.repo import open_repo
+    from generator.pipeline.build import build
+    from generator.pipeline.cache import Cache
+    from generator.project.repo import open_repo
 
     repo = open_repo(repo_copy)
     first = build(repo, cache=Cache.open(repo_copy))

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from click.testing import Result
 
-from generator.kustomize import message
+from generator.project.kustomize import message
 from tests.helpers import ROOT
 
 Cli = Callable[..., Result]

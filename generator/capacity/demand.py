@@ -24,7 +24,7 @@ from typing import Any
 
 from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode, figure, summed
 from generator.fieldpath import FieldPath
-from generator.kuberay import items, mapping
+from generator.kuberay.vocabulary import items, mapping
 
 Amounts = dict[str, Decimal]
 ACCELERATED = (GPU, TPU, "neuron_cores")

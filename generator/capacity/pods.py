@@ -21,7 +21,7 @@ from typing import Any
 
 from generator.capacity.shape import amount, hosts, is_gpu, replica_counts, summed
 from generator.fieldpath import FieldPath
-from generator.kuberay import cluster_of, items, mapping
+from generator.kuberay.vocabulary import cluster_of, items, mapping
 
 Requests = dict[str, Decimal]
 AUTOSCALER = {"cpu": Decimal("0.5"), "memory": Decimal(512 * 2**20)}

@@ -16,7 +16,7 @@ from typing import Any
 
 from generator.capacity.pods import Pod, Requests
 from generator.capacity.shape import amount, excess, figure
-from generator.kuberay import items, mapping
+from generator.kuberay.vocabulary import items, mapping
 
 CPU, MEMORY = "cpu", "memory"
 

@@ -28,7 +28,7 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.kuberay import items, mapping, quantity_value, ray_container
+from generator.kuberay.vocabulary import items, mapping, quantity_value, ray_container
 
 HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
 CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"

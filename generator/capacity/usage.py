@@ -17,7 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from generator.capacity.pods import Pod, object_pods
-from generator.kuberay import mapping
+from generator.kuberay.vocabulary import mapping
 
 Key = tuple[str, str, str]  # kind, namespace, name
 

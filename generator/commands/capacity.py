@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from generator import kustomize
 from generator.capacity.usage import room, rows, total
 from generator.commands.output import emit_report
 from generator.diff.revisions import overlay_objects
 from generator.errors import Exit, UsageError
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project import kustomize
+from generator.project.repo import open_repo
 from generator.report.capacity import CAPACITY
 
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from generator.cache import Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.diagnostics import Diagnostic, printable
 from generator.errors import Exit
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.write import Drift, drift, on_disk
+from generator.pipeline.build import build
+from generator.pipeline.cache import Cache, enabled
+from generator.project.repo import open_repo
+from generator.project.write import Drift, drift, on_disk
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True,

@@ -6,20 +6,20 @@ from pathlib import Path
 
 import click
 
-from generator import kustomize
 from generator.capacity.pools import Pool
 from generator.capacity.usage import rollout, room, rows, total
 from generator.commands.output import emit_report, note
 from generator.diff.effects import NEW_CLUSTER, Change, compare
 from generator.diff.revisions import build_at, overlay_objects
 from generator.errors import Exit, UsageError
-from generator.pipeline import build
+from generator.pipeline.build import build
+from generator.project import kustomize
+from generator.project.repo import open_repo
 from generator.render.base import Rendered
-from generator.repo import open_repo
 from generator.report.capacity import Change as Capacity
 from generator.report.capacity import svg
 from generator.report.changes import DIFF_SECTIONS
-from generator.schemas import OutputSchemas
+from generator.schemas.outputs import OutputSchemas
 
 
 def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None,

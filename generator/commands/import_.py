@@ -11,9 +11,9 @@ from generator.diagnostics import Result
 from generator.errors import Exit, InvalidInput, Unsupported, UsageError
 from generator.importer import import_documents
 from generator.load.documents import load_file, load_text
+from generator.load.secrets import redact
 from generator.models.parse import Spec, parse_document
 from generator.render.emit import dump
-from generator.secrets import redact
 
 HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
           "# Imported by ray-gitops from {sources}. Review, then render.\n")

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from generator import scaffold
 from generator.errors import Exit, UsageError
 from generator.models.jsonschema import dump, spec_schema
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.write import write_tree
+from generator.pipeline.build import build
+from generator.project import scaffold
+from generator.project.repo import open_repo
+from generator.project.write import write_tree
 
 ALLOWED = {".git"}  # `git init && ray-gitops init .` is the usual start
 

@@ -7,7 +7,7 @@ from dataclasses import replace
 import click
 
 from generator.diagnostics import Result
-from generator.repo import Repo
+from generator.project.repo import Repo
 from generator.report.diagnostics import REPORTERS
 
 

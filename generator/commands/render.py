@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from generator.cache import FOLDER, Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.errors import Exit
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.write import on_disk, write_tree
+from generator.pipeline.build import build
+from generator.pipeline.cache import FOLDER, Cache, enabled
+from generator.project.repo import open_repo
+from generator.project.write import on_disk, write_tree
 
 
 def run(root: Path | None, fmt: str, quiet: bool, strict: bool, use_cache: bool = True,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from generator.errors import Exit, UsageError
-from generator.kinds import KIND_NAMES
 from generator.models.jsonschema import dump, spec_schema
+from generator.models.kinds import KIND_NAMES
 
 
 def run(kind: str | None) -> int:

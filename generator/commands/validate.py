@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.cache import Cache, enabled
 from generator.commands.output import emit_report, note
 from generator.diagnostics import Result
 from generator.errors import Exit
-from generator.kustomize import overlay_dirs
-from generator.lint import classify, validate_files, validate_overlays
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.pipeline.cache import Cache, enabled
+from generator.project.kustomize import overlay_dirs
+from generator.project.repo import open_repo
+from generator.validate.manifests import classify, validate_files, validate_overlays
 
 
 def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, strict: bool,

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, dotted
-from generator.kuberay import FT_ENABLED, LATEST, RELEASES, SERVICE_CLUSTER, ClusterView, Release
+from generator.kuberay.vocabulary import FT_ENABLED, LATEST, RELEASES, SERVICE_CLUSTER, ClusterView, Release
 from generator.load import plain
 from generator.render.base import Rendered
 

@@ -9,12 +9,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator import kustomize
 from generator.errors import InvalidInput, UsageError
 from generator.models.settings import CONFIG_FILE
-from generator.pipeline import Build, build
+from generator.pipeline.build import Build, build
+from generator.project import kustomize
+from generator.project.repo import Repo, open_repo
 from generator.render.base import Rendered
-from generator.repo import Repo, open_repo
 
 
 @dataclass

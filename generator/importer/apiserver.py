@@ -15,7 +15,7 @@ from generator.importer.common import (
     legacy_fault_tolerance,
     version_from_image,
 )
-from generator.kuberay import FT_ENABLED
+from generator.kuberay.vocabulary import FT_ENABLED
 
 
 def import_apiserver(doc: dict[str, Any], out: Imported, source: str) -> None:

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Unsupported
-from generator.kinds import API_VERSION
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,
@@ -16,6 +15,7 @@ from generator.kuberay import (
     parse_version,
 )
 from generator.load import plain
+from generator.models.kinds import API_VERSION
 from generator.render.labels import CLUSTER_LABEL, RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 
 # what ray-gitops itself puts on rendered objects: not carried back into specs

@@ -17,7 +17,7 @@ from generator.importer.common import (
     quantity,
     version_from_image,
 )
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,

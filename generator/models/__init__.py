@@ -1,1 +1,1 @@
-"""Layer 2: the spec models, one module per kind (generator.kinds names them)."""
+"""Layer 2: the spec models, one module per kind (generator.models.kinds names them)."""

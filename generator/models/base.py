@@ -11,7 +11,7 @@ from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
-from generator.kuberay import DNS1035, DNS1123, LABEL_KEY, LABEL_VALUE, MAX_LABEL, QUANTITY
+from generator.kuberay.vocabulary import DNS1035, DNS1123, LABEL_KEY, LABEL_VALUE, MAX_LABEL, QUANTITY
 from generator.models.docs import describe
 
 

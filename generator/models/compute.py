@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from generator.kuberay import EXTENDED_RESOURCE
+from generator.kuberay.vocabulary import EXTENDED_RESOURCE
 from generator.models.base import (
     Metadata,
     NonNegative,

@@ -11,7 +11,7 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
-from generator.kinds import KIND_NAMES, model_class
+from generator.models.kinds import KIND_NAMES, model_class
 
 SCHEMA_ID = "https://ray-gitops.dev/schemas/ray-gitops.schema.json"
 

@@ -14,9 +14,9 @@ from pydantic import BaseModel, ValidationError
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
-from generator.kinds import API_VERSION, KIND_NAMES, cluster_body, model_class
 from generator.load.documents import Document
 from generator.models.base import Strict
+from generator.models.kinds import API_VERSION, KIND_NAMES, cluster_body, model_class
 
 
 @dataclass(eq=False)

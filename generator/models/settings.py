@@ -8,7 +8,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.capacity.pools import Pool, pool_of
-from generator.kuberay import Target, release
+from generator.kuberay.vocabulary import Target, release
 from generator.models.base import Name, NonNegative, Quantity, Strict, StringMap
 from generator.models.compute import Memory, ResourceName
 

@@ -8,8 +8,8 @@ from typing import Any
 from generator.fieldpath import FieldPath
 from generator.load.documents import Document
 from generator.models.parse import Spec
+from generator.models.references import SpecIndex
 from generator.models.settings import Settings
-from generator.references import SpecIndex
 
 
 @dataclass

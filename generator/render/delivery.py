@@ -16,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.kustomize import OverlayInfo
 from generator.models.delivery import ArgoCD, Delivery
+from generator.project.kustomize import OverlayInfo
 from generator.render.base import Origins, Rendered
 from generator.render.health import argocd_health, flux_health
 from generator.render.kueue import QUEUE_LABEL

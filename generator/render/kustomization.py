@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from generator.diagnostics import Diagnostic
-from generator.kinds import CLUSTER_KINDS
-from generator.kuberay import template_paths
-from generator.kustomize import KUSTOMIZATION
+from generator.kuberay.vocabulary import template_paths
+from generator.models.kinds import CLUSTER_KINDS
+from generator.project.kustomize import KUSTOMIZATION
 from generator.render.base import Generated, Rendered
 from generator.render.emit import render_file
 

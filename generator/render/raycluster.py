@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.fieldpath import FieldPath
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     HEAD_PORTS,
     JOB_CLUSTER,
     JOB_TEMPLATE,

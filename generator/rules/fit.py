@@ -32,10 +32,10 @@ from generator.capacity.shape import RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay import Target, cluster_of, mapping
+from generator.kuberay.vocabulary import Target, cluster_of, mapping
 from generator.load import plain
 from generator.models.parse import Spec
-from generator.references import SpecIndex
+from generator.models.references import SpecIndex
 from generator.rules.registry import object_rule, spec_rule
 
 SERVE: FieldPath = ("spec", "serveConfigV2")

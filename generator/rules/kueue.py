@@ -16,7 +16,7 @@ from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
 from generator.models.cluster import ClusterBody
 from generator.models.parse import Spec
-from generator.references import SpecIndex
+from generator.models.references import SpecIndex
 from generator.render.kueue import HEAD_POD_SET, MAX_POD_SETS
 from generator.rules.registry import spec_rule
 

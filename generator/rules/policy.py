@@ -7,7 +7,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay import Target, image_tag
+from generator.kuberay.vocabulary import Target, image_tag
 from generator.rules.registry import object_rule
 
 MUTABLE_TAGS = ("latest",)

@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     AUTOSCALER_START_CMD_ENV,
     AUTOSCALER_V2_ENV,
     DNS1035,

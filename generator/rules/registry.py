@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator.diagnostics import Diagnostic, Finding
-from generator.kuberay import API_VERSIONS, ClusterView, Target
+from generator.kuberay.vocabulary import API_VERSIONS, ClusterView, Target
 from generator.models.parse import Spec
-from generator.references import SpecIndex
+from generator.models.references import SpecIndex
 
 ObjectRule = Callable[[dict[str, Any], Target], Iterable[Finding]]
 ClusterRule = Callable[[ClusterView, Target], Iterable[Finding]]

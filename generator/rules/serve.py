@@ -16,8 +16,8 @@ from typing import Any
 import jsonschema_rs
 
 from generator.diagnostics import Finding
-from generator.kuberay import items, mapping
-from generator.schemas import findings_of, load_schema, schemas_root
+from generator.kuberay.vocabulary import items, mapping
+from generator.schemas.outputs import findings_of, load_schema, schemas_root
 
 SERVE_RAY_VERSION = "2.52"
 

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic, Finding
 from generator.fieldpath import FieldPath
-from generator.kinds import CLUSTER_KINDS
-from generator.kuberay import RAY_REDIS_ADDRESS, REDIS_PASSWORD
-from generator.kuberay import quantity_value as quantity
+from generator.kuberay.vocabulary import RAY_REDIS_ADDRESS, REDIS_PASSWORD
+from generator.kuberay.vocabulary import quantity_value as quantity
+from generator.load.secrets import literal_secrets
+from generator.models.kinds import CLUSTER_KINDS
 from generator.models.parse import Spec
-from generator.references import SpecIndex
+from generator.models.references import SpecIndex
 from generator.rules.registry import spec_rule
 from generator.rules.serve import check_serve_config
-from generator.secrets import literal_secrets
 
 # In-cluster Redis addresses stay namespace-relative, so that an overlay's
 # namespace keeps them working: no "redis.default" or ".svc.cluster.local".

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay import (
+from generator.kuberay.vocabulary import (
     JOB_CLUSTER,
     JOB_TEMPLATE,
     RAY_CLUSTER_LABEL,

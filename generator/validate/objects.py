@@ -13,7 +13,7 @@ from generator.render.base import Rendered
 from generator.rules import check_object
 from generator.rules.catalog import strict
 from generator.rules.fit import pools_fit
-from generator.schemas import OutputSchemas
+from generator.schemas.outputs import OutputSchemas
 
 # KubeRay's words in a rule's message, and what a spec calls the same thing
 SPEC_WORDS = (

@@ -12,19 +12,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator import kustomize
 from generator.capacity.pools import Pool
 from generator.diagnostics import Diagnostic, Finding
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath, dotted
-from generator.kustomize import KUSTOMIZATION
 from generator.load import plain
 from generator.load.documents import Document
+from generator.load.secrets import literal_secrets
+from generator.project import kustomize
+from generator.project.kustomize import KUSTOMIZATION
 from generator.rules import check_object
 from generator.rules.catalog import strict
 from generator.rules.fit import pools_fit, pools_hold
-from generator.schemas import OutputSchemas
-from generator.secrets import literal_secrets
+from generator.schemas.outputs import OutputSchemas
 
 # a URL in any case (HTTPS://, git::https://, ssh://), scp-like git (git@host:), or a
 # host-first address as kustomize accepts them (github.com/org/repo)

@@ -9,8 +9,8 @@ import pytest
 
 from generator.capacity.usage import Usage, rollout, rows, total
 from generator.diff.revisions import overlay_objects
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from tests.helpers import ROOT
 
 GI = 2**30

@@ -10,8 +10,8 @@ import pytest
 import yaml
 from click.testing import Result
 
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from tests.helpers import ROOT
 
 Cli = Callable[..., Result]

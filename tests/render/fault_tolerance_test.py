@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from generator.pipeline import build
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from generator.render.waves import SYNC_WAVE
-from generator.repo import open_repo
 from tests.helpers import ROOT
 
 Labels = dict[str, str]

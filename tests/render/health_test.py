@@ -9,8 +9,8 @@ from typing import Any
 import lupa.lua51 as lua51  # a real Lua 5.1: a test dependency, never skipped
 import pytest
 
-from generator.cel import engine
 from generator.render.health import CEL, KINDS, LUA, flux_health
+from generator.schemas.cel import engine
 
 
 def cond(kind: str, status: str = "True", reason: str = "", message: str = "") -> dict[str, str]:

@@ -3,9 +3,9 @@ prometheus-operator's CRD (derived into schemas/), and selecting the cluster's p
 
 from __future__ import annotations
 
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.schemas import OutputSchemas
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
+from generator.schemas.outputs import OutputSchemas
 from tests.helpers import ROOT
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 from tests.helpers import ROOT
 
 

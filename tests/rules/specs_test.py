@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from generator.pipeline import build
-from generator.repo import open_repo
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
 
 REDIS = """\
 apiVersion: ray-gitops/v1alpha1

@@ -13,22 +13,22 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from generator import kinds
-from generator.cache import Cache, digest_bytes
 from generator.diagnostics import Diagnostic, Result
 from generator.errors import InvalidInput
-from generator.kustomize import KUSTOMIZATION, OverlayInfo, describe_overlay, has_overlay
 from generator.load.documents import MAX_FILE_BYTES, Document, load_file
+from generator.load.secrets import literal_secrets
+from generator.models import kinds
 from generator.models.delivery import parse_delivery
 from generator.models.parse import Facts, Indexed, Spec, envelope_ok, facts_of, parse_document
-from generator.references import SpecIndex, Unresolved, references_of
+from generator.models.references import SpecIndex, Unresolved, references_of
+from generator.pipeline.cache import Cache, digest_bytes
+from generator.project.kustomize import KUSTOMIZATION, OverlayInfo, describe_overlay, has_overlay
+from generator.project.repo import Repo
 from generator.render.base import Context, Generated, Rendered
 from generator.render.delivery import Scaling, render_argocd, render_flux, scaling
 from generator.render.kustomization import base_files
-from generator.repo import Repo
 from generator.rules import check_spec
-from generator.schemas import OutputSchemas
-from generator.secrets import literal_secrets
+from generator.schemas.outputs import OutputSchemas
 from generator.validate.objects import validate_generated, validate_rendered
 
 Items = list[Rendered | Generated]

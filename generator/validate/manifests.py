@@ -6,17 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from generator.cache import Cache
 from generator.diagnostics import Diagnostic, Result
 from generator.errors import InvalidInput, UsageError
-from generator.kinds import API_VERSION
-from generator.kustomize import KUSTOMIZATION
 from generator.load.documents import Document, load_file
+from generator.models.kinds import API_VERSION
 from generator.models.settings import CONFIG_FILE
-from generator.pipeline import build
+from generator.pipeline.build import build
+from generator.pipeline.cache import Cache
+from generator.project.kustomize import KUSTOMIZATION
+from generator.project.repo import YAML_SUFFIXES, Repo
 from generator.render.kustomization import CONFIGURATIONS
-from generator.repo import YAML_SUFFIXES, Repo
-from generator.schemas import OutputSchemas
+from generator.schemas.outputs import OutputSchemas
 from generator.validate.objects import validate_manifest
 from generator.validate.overlays import check_overlay
 

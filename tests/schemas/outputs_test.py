@@ -3,19 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import jsonschema
 import pytest
 
 from generator.load.documents import load_file
 from generator.models.jsonschema import dump, spec_schema
-from tests.helpers import ROOT
-
-SHARED = Path(os.environ.get("RAY_GITOPS_SHARED", ROOT.parent / "shared"))
+from tests.helpers import ROOT, SHARED
 
 
 def test_spec_schema_is_current() -> None:
@@ -88,7 +84,7 @@ def test_every_spec_field_has_a_description_for_editors() -> None:
 
 
 def test_the_wheel_ships_every_schema_folder_the_code_reads() -> None:
-    from generator.schemas import CUSTOM
+    from generator.schemas.outputs import CUSTOM
 
     pyproject = (ROOT / "pyproject.toml").read_text()
     for folder in {value.split("/")[0] for value in CUSTOM.values()} | {"ray-serve"}:

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from generator.errors import UsageError
-from generator.write import drift, on_disk, recover, write_tree
+from generator.project.write import drift, on_disk, recover, write_tree
 from tests.helpers import write_repo
 
 CLUSTER = """\
@@ -101,7 +101,7 @@ def test_a_read_only_folder_fails_cleanly(tmp_path: Path, monkeypatch: pytest.Mo
 def test_a_full_disk_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     folder = tmp_path / "rendered"
     write_tree(folder, {"a.yaml": "old\n", "b.yaml": "old\n"})
-    import generator.write as write
+    import generator.project.write as write
 
     real = write._write_file
     calls = []

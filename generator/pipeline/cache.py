@@ -51,7 +51,7 @@ def tool_digest() -> str:
     """ray-gitops itself: its code by content, its schemas by name, size and mtime
     (as Python trusts its own bytecode), the installed distributions' versions, and the
     cache's format."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the package
     h = hashlib.blake2b(digest_size=16)
     h.update(f"format {FORMAT}\n".encode())
     for path in sorted(here.rglob("*.py")):

@@ -19,11 +19,11 @@ from typing import Any
 
 import jsonschema_rs
 
-from generator import cel
 from generator.diagnostics import Finding, did_you_mean
 from generator.errors import SchemaNotFound
 from generator.fieldpath import FieldPath
-from generator.kuberay import LATEST, RELEASES, Target
+from generator.kuberay.vocabulary import LATEST, RELEASES, Target
+from generator.schemas import cel
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
 CUSTOM = {
@@ -38,9 +38,9 @@ MAX_MESSAGE = 240
 
 def schemas_root() -> Path:
     """``schemas/`` of this project: packaged beside the code, or in the source tree."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "_schemas"
-    return packaged if packaged.is_dir() else here.parent / "schemas"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_schemas"
+    return packaged if packaged.is_dir() else package.parent / "schemas"
 
 
 @cache

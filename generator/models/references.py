@@ -7,14 +7,14 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from generator.cache import digest_bytes
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
 from generator.load.documents import Document, load_file
+from generator.load.secrets import secret_in
 from generator.models.base import Ref
 from generator.models.parse import Spec
-from generator.secrets import secret_in
+from generator.pipeline.cache import digest_bytes
 
 MAX_CONFIGMAP_BYTES = 1 << 20  # the API server's limit for one object
 LISTED = 10  # names listed in a "not found" message

@@ -12,13 +12,13 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from generator.kuberay import Target
+from generator.kuberay.vocabulary import Target
 from generator.load.documents import load_file
-from generator.pipeline import build
-from generator.repo import open_repo
-from generator.schemas import CUSTOM, OutputSchemas
+from generator.pipeline.build import build
+from generator.project.repo import open_repo
+from generator.project.write import on_disk
+from generator.schemas.outputs import CUSTOM, OutputSchemas
 from generator.validate.objects import validate_manifest
-from generator.write import on_disk
 from tests.helpers import GOLDEN, ROOT, kustomize
 
 BASES = sorted(
@@ -103,8 +103,8 @@ def test_a_run_in_several_processes_is_a_run_in_one(repo_copy: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """--jobs: the same findings, files and units (what the cache keeps), with or without
     errors (a share that finds one sends the run back to one process)."""
-    from generator import pipeline
-    from generator.repo import open_repo
+    from generator.pipeline import build as pipeline
+    from generator.project.repo import open_repo
 
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
     for broken in (False, True):
@@ -123,9 +123,9 @@ def test_a_run_in_several_processes_is_a_run_in_one(repo_copy: Path,
 
 def test_a_run_in_several_processes_leaves_a_cache_that_is_reused(
         repo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from generator import pipeline
-    from generator.cache import Cache
-    from generator.repo import open_repo
+    from generator.pipeline import build as pipeline
+    from generator.pipeline.cache import Cache
+    from generator.project.repo import open_repo
 
     monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
     repo = open_repo(repo_copy)
