@@ -7,7 +7,7 @@ import types
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, NamedTuple, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 
@@ -75,10 +75,28 @@ class Spec:
         return facts_of(self.doc)  # type: ignore[return-value]  # indexed specs have facts
 
 
-# What the index of a repository knows of a spec without reading its file again:
-# [document index, kind, namespace, name, the Redis its cluster keeps GCS state in,
-# the Serve config file it names].
-Facts = list[Any]
+class Facts(NamedTuple):
+    """What the index of a repository knows of a spec without reading its file again
+    (kept in the cache as a JSON list, in this order)."""
+
+    position: int  # the document's place in its file
+    kind: str
+    namespace: str | None
+    name: str
+    redis: str | None  # the Redis its cluster keeps GCS state in
+    serve_file: str | None  # the Serve config file it names
+
+    @classmethod
+    def read(cls, saved: Any) -> Facts | None:
+        """Facts from their cached form, or None when that is not their shape."""
+        if not isinstance(saved, list) or len(saved) != len(cls._fields):
+            return None
+        index, kind, namespace, name, redis, serve = saved
+        texts = (namespace, redis, serve)
+        if not (isinstance(index, int) and isinstance(kind, str) and isinstance(name, str)
+                and all(t is None or isinstance(t, str) for t in texts)):
+            return None
+        return cls(index, kind, namespace, name, redis, serve)
 
 
 def facts_of(doc: Document) -> Facts | None:
@@ -93,9 +111,9 @@ def facts_of(doc: Document) -> Facts | None:
     redis = ft.get("redis") if isinstance(ft, dict) else None
     spec = data.get("spec")
     serve = spec.get("serveConfigFile") if isinstance(spec, dict) else None
-    return [doc.index, kind, namespace if isinstance(namespace, str) else None,
-            data["metadata"]["name"], redis if isinstance(redis, str) else None,
-            serve if isinstance(serve, str) else None]
+    return Facts(doc.index, kind, namespace if isinstance(namespace, str) else None,
+                 data["metadata"]["name"], redis if isinstance(redis, str) else None,
+                 serve if isinstance(serve, str) else None)
 
 
 class Indexed(Spec):
@@ -115,7 +133,7 @@ class Indexed(Spec):
     @property
     def doc(self) -> Document:
         if self._doc is None:
-            found = [d for d in self._load(self._path, self._file) if d.index == self._facts[0]]
+            found = [d for d in self._load(self._path, self._file) if d.index == self._facts.position]
             if not found or facts_of(found[0]) != self._facts:
                 raise InvalidInput.at(self._file, 1, 1, "RG004", "the file changed while "
                                       "ray-gitops read it: run again")
@@ -147,15 +165,15 @@ class Indexed(Spec):
 
     @property
     def kind(self) -> str:
-        return str(self._facts[1])
+        return self._facts.kind
 
     @property
     def namespace(self) -> str | None:
-        return self._facts[2]
+        return self._facts.namespace
 
     @property
     def name(self) -> str:
-        return str(self._facts[3])
+        return self._facts.name
 
     @property
     def facts(self) -> Facts:

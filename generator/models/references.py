@@ -11,10 +11,10 @@ from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
 from generator.load.documents import Document, load_file
+from generator.load.files import digest_bytes
 from generator.load.secrets import secret_in
 from generator.models.base import Ref
 from generator.models.parse import Spec
-from generator.pipeline.cache import digest_bytes
 
 MAX_CONFIGMAP_BYTES = 1 << 20  # the API server's limit for one object
 LISTED = 10  # names listed in a "not found" message
@@ -135,7 +135,7 @@ class SpecIndex:
     def _clusters_using(self, name: str, namespace: str | None) -> list[str]:
         redis = self._by_key.get(("Redis", namespace, name))
         return sorted({spec.name for spec in self.specs
-                       if spec.facts[4] == name and self._get("Redis", name, spec.namespace) is redis})
+                       if spec.facts.redis == name and self._get("Redis", name, spec.namespace) is redis})
 
     def of_kind(self, kind: str) -> Iterator[Spec]:
         return (spec for spec in self.specs if spec.kind == kind)

@@ -33,6 +33,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from generator.load.files import digest_bytes, read_regular
+
 FOLDER = ".ray-gitops"
 INDEX = "index.json"
 UNITS = "units.json"
@@ -40,10 +42,6 @@ FORMAT = 1
 YOUNG_NS = 1_000_000_000  # a file changed within this long of being looked at is hashed again
 MAX_BYTES = 64 << 20  # a cache larger than this is not read
 ENV_OFF = "RAY_GITOPS_NO_CACHE"
-
-
-def digest_bytes(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 @cache
@@ -109,7 +107,7 @@ class Cache:
             used[key] = old
             return old[5]
         try:
-            raw = _read_regular(path, follow)
+            raw = read_regular(path, follow)
         except OSError:
             return None
         found = digest_bytes(raw)
@@ -205,7 +203,7 @@ def _key() -> bytes | None:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ray-gitops"
     path = base / "key"
     try:
-        raw = _read_regular(path, False, 1024)
+        raw = read_regular(path, False, 1024)
         if len(raw) == 32:
             return raw
     except OSError:
@@ -215,7 +213,7 @@ def _key() -> bytes | None:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         with os.fdopen(fd, "wb") as stream:
             stream.write(os.urandom(32))
-        raw = _read_regular(path, False, 1024)
+        raw = read_regular(path, False, 1024)
     except OSError:
         return None
     return raw if len(raw) == 32 else None
@@ -229,7 +227,7 @@ def _signature(body: bytes) -> str | None:
 def _load_json(path: Path) -> dict[str, Any] | None:
     """A cache file of this version of ray-gitops, signed with this user's key, or None."""
     try:
-        raw = _read_regular(path, False, MAX_BYTES)
+        raw = read_regular(path, False, MAX_BYTES)
     except OSError:
         return None
     mark, _, body = raw.partition(b"\n")
@@ -266,20 +264,6 @@ def _write_json(root: Path, name: str, data: dict[str, Any]) -> None:
                 os.unlink(temp)
     except OSError:
         return
-
-
-def _read_regular(path: str | Path, follow: bool, limit: int | None = None) -> bytes:
-    """A regular file's bytes, never through a symbolic link unless ``follow``."""
-    flags = os.O_RDONLY | (0 if follow else os.O_NOFOLLOW)
-    fd = os.open(path, flags)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode) or (limit is not None and st.st_size > limit):
-            raise OSError(f"{path}: not a regular file of a readable size")
-        with os.fdopen(fd, "rb", closefd=False) as stream:
-            return stream.read()
-    finally:
-        os.close(fd)
 
 
 def enabled(flag: bool) -> bool:

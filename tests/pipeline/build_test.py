@@ -104,9 +104,10 @@ def test_a_run_in_several_processes_is_a_run_in_one(repo_copy: Path,
     """--jobs: the same findings, files and units (what the cache keeps), with or without
     errors (a share that finds one sends the run back to one process)."""
     from generator.pipeline import build as pipeline
+    from generator.pipeline import parallel
     from generator.project.repo import open_repo
 
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
     for broken in (False, True):
         if broken:
             spec = repo_copy / "specs" / "test-cluster.yaml"
@@ -124,10 +125,11 @@ def test_a_run_in_several_processes_is_a_run_in_one(repo_copy: Path,
 def test_a_run_in_several_processes_leaves_a_cache_that_is_reused(
         repo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from generator.pipeline import build as pipeline
+    from generator.pipeline import parallel
     from generator.pipeline.cache import Cache
     from generator.project.repo import open_repo
 
-    monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
     repo = open_repo(repo_copy)
     cold = pipeline.build(repo, objects=False, jobs=2, cache=Cache.open(repo_copy))
     assert cold.result.ok and cold.reused == 0
@@ -135,6 +137,29 @@ def test_a_run_in_several_processes_leaves_a_cache_that_is_reused(
     warm = pipeline.build(repo, objects=False, jobs=2, cache=Cache.open(repo_copy))
     assert warm.fresh == set() and warm.reused == len(warm.units) > 5
     assert warm.result.sorted() == cold.result.sorted()
+
+
+def test_a_share_that_dies_sends_the_run_back_to_one_process(
+        repo_copy: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A forked share that raises (or dies) is no verdict: the run is made in one process."""
+    from generator.pipeline import build as pipeline
+    from generator.pipeline import parallel
+    from generator.project.repo import open_repo
+
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 1)
+    calls: list[bool] = []
+
+    def failing(repo: object, options: object) -> object:
+        calls.append(True)
+        raise RuntimeError("a share that dies")
+
+    repo = open_repo(repo_copy)
+    out = pipeline.build(repo, objects=False)
+    assert parallel.in_parallel(pipeline.Build(repo), repo.spec_paths(),
+                                pipeline.Options(keep_objects=False, jobs=2), failing) is False
+    two = pipeline.build(repo, objects=False, jobs=2)
+    assert two.result.sorted() == out.result.sorted() and two.files == out.files
+    assert not calls  # the failing run ran in the forked processes only
 
 
 @pytest.mark.parametrize("name", ["a.yaml", "...yaml", ".hidden.yaml", "x.y.yaml", "noext", "a."])
