@@ -18,8 +18,14 @@ import click
 from generator.commands.output import emit_report
 from generator.diagnostics import Result
 from generator.errors import Exit, InvalidInput, RayGitopsError
+from generator.kuberay.kinds import SPEC_NAMES
+from generator.kuberay.releases import LATEST, RELEASES
+from generator.report.capacity import CAPACITY
+from generator.report.changes import DIFF_SECTIONS
+from generator.report.diagnostics import REPORTERS
 
-FORMATS = click.Choice(["text", "json", "github"])
+# each command's formats are those its reporter table has
+FORMATS = click.Choice(list(REPORTERS))
 
 
 def common(fn: Callable[..., int]) -> Callable[..., None]:
@@ -109,8 +115,8 @@ def check(root: Path | None, fmt: str, quiet: bool, strict: bool, no_cache: bool
 @click.option("--skip-overlays", is_flag=True,
               help="Do not build the overlays (no kustomize needed).")
 @click.option("--kuberay-version", default=None, metavar="VERSION",
-              help="The operator release to validate for: 1.5, 1.6 or 1.7 (default: "
-                   "kuberayVersion in ray-gitops.yaml, else 1.7).")
+              help=f"The operator release to validate for: {', '.join(RELEASES)} (default: "
+                   f"kuberayVersion in ray-gitops.yaml, else {LATEST}).")
 @click.option("--feature-gates", default=None, metavar="Name=true,...",
               help="The operator's feature gates, in its own flag syntax (over featureGates "
                    "in ray-gitops.yaml and the release's defaults).")
@@ -132,7 +138,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 @click.option("--env", default=None, help="Compare what overlays/ENV builds (with kustomize).")
 @click.option("--each-env", is_flag=True,
               help="The bases, then what each overlay builds: one report (a pull-request comment).")
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "github"]),
+@click.option("--format", "fmt", type=click.Choice(list(DIFF_SECTIONS)),
               default="text", show_default=True, help="markdown is ready for a pull-request comment.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -150,7 +156,7 @@ def diff(base: str, env: str | None, each_env: bool, fmt: str, quiet: bool, char
 
 @main.command()
 @click.option("--env", default=None, help="What overlays/ENV builds (with kustomize), not the bases.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(CAPACITY)), default="text",
               show_default=True, help="How to print the report.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
@@ -207,10 +213,10 @@ def import_(files: tuple[Path, ...], output: Path | None, quiet: bool, debug: bo
 
 
 @main.command()
-@click.option("--kind", default=None, help="One spec kind only.")
-@common
-def schema(kind: str | None, fmt: str, quiet: bool) -> int:
+@click.option("--kind", type=click.Choice(SPEC_NAMES), default=None, help="One spec kind only.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def schema(kind: str | None, debug: bool) -> None:
     """Print the spec JSON Schema (draft 7, for editors)."""
     from generator.commands import schema as command
 
-    return command.run(kind)
+    sys.exit(guarded(command.run, debug, kind))

@@ -11,6 +11,7 @@ class Exit(IntEnum):
     OK = 0
     INVALID = 1  # invalid input, or drift
     ERROR = 2  # usage or internal error
+    SERVICE = 3  # an outside service (GitHub's API) failed or could not be reached
 
 
 class RayGitopsError(Exception):
@@ -43,6 +44,13 @@ class Unsupported(RayGitopsError):
 
 class UsageError(RayGitopsError):
     """Bad command-line use or environment (exit 2), such as an unknown git ref."""
+
+
+class ServiceError(RayGitopsError):
+    """An outside service failed or could not be reached (exit 3), such as GitHub's API
+    answering an error: neither the input nor the command line is at fault."""
+
+    exit = Exit.SERVICE
 
 
 class SchemaNotFound(RayGitopsError):

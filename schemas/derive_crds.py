@@ -32,8 +32,13 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the package beside it
+from generator.kuberay.releases import RELEASES  # noqa: E402
+from generator.kuberay.vocabulary import INT32_MAX  # noqa: E402
+from generator.schemas import folders  # noqa: E402
+
 DRAFT = "http://json-schema.org/draft-07/schema#"
-INT32 = (-(2**31), 2**31 - 1)
+INT32 = (-INT32_MAX - 1, INT32_MAX)
 INT64 = (-(2**63), 2**63 - 1)
 CEL_IN = re.compile(r"^self in \[(.*)\]$")
 
@@ -71,21 +76,21 @@ class Source:
     version: str  # served API version to take
 
 
-# KubeRay: every release ray-gitops targets, each served version (v1alpha1 is deprecated
-# but still served); Argo CD and Flux: the releases the delivery manifests are written for
-KUBERAY_RELEASES = {"v1.5.2": "v1.5", "v1.6.2": "v1.6", "v1.7.0": "v1.7"}
-KUBERAY_CRDS = ("rayclusters", "rayservices", "rayjobs", "raycronjobs")
+# KubeRay: every release ray-gitops targets (generator/kuberay/releases.py), each kind it
+# serves, each served version (v1alpha1 is deprecated but still served); Argo CD, Flux and
+# prometheus-operator: the releases the delivery manifests are written for
 SOURCES = (
-    *(Source(f"kuberay/releases/{tag}/crds/ray.io_{name}.yaml", f"kuberay/{out}", version)
-      for tag, out in KUBERAY_RELEASES.items() for name in KUBERAY_CRDS
+    *(Source(f"kuberay/releases/{release.tag}/crds/ray.io_{kind.lower()}s.yaml",
+             folders.kuberay(release.version), version)
+      for release in RELEASES.values() for kind in release.kinds
       for version in ("v1", "v1alpha1")),
-    Source("delivery-crds/application-crd.yaml", "argocd/v3.5", "v1alpha1"),
-    Source("delivery-crds/applicationset-crd.yaml", "argocd/v3.5", "v1alpha1"),
-    Source("delivery-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml", "flux/v1.9", "v1"),
+    Source("delivery-crds/application-crd.yaml", folders.ARGOCD, "v1alpha1"),
+    Source("delivery-crds/applicationset-crd.yaml", folders.ARGOCD, "v1alpha1"),
+    Source("delivery-crds/kustomize.toolkit.fluxcd.io_kustomizations.yaml", folders.FLUX, "v1"),
     Source("delivery-crds/prometheus-operator/monitoring.coreos.com_podmonitors.yaml",
-           "prometheus-operator/v0.93", "v1"),
+           folders.PROMETHEUS, "v1"),
     Source("delivery-crds/prometheus-operator/monitoring.coreos.com_servicemonitors.yaml",
-           "prometheus-operator/v0.93", "v1"),
+           folders.PROMETHEUS, "v1"),
 )
 
 
@@ -168,8 +173,6 @@ def outputs(shared: Path) -> dict[str, str]:
     for source in SOURCES:
         path = shared / source.crd
         if not path.is_file():
-            if "/releases/" in source.crd and "raycronjobs" in source.crd:
-                continue  # RayCronJob is new in KubeRay 1.6
             raise FileNotFoundError(f"CRD not found: {path}")
         if path not in crds:
             crds[path] = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader())

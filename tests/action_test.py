@@ -229,7 +229,7 @@ def test_comment_needs_a_token_and_reports_http_errors(tmp_path: Path, github: s
     env["GITHUB_API_URL"] = "http://127.0.0.1:9"  # nothing listens
     done = subprocess.run(["ray-gitops", "comment", str(report), "--pr", "1"], env=env,
                           capture_output=True, text=True)
-    assert done.returncode == 2 and "cannot reach" in done.stderr
+    assert done.returncode == 3 and "cannot reach" in done.stderr
 
 
 def test_a_scaffolded_repository_gets_its_overlay_only_change_commented(

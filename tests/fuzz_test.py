@@ -76,7 +76,7 @@ MANIFESTS = sorted((ROOT / "rendered").glob("*/ray*.yaml"))
 def test_scrambled_manifests_get_findings_not_crashes(path: Path) -> None:
     import yaml
 
-    from generator.kuberay.vocabulary import Target
+    from generator.kuberay.releases import Target
     from generator.rules import check_object
     from generator.schemas.outputs import OutputSchemas
 

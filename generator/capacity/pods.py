@@ -20,8 +20,9 @@ from decimal import Decimal
 from typing import Any
 
 from generator.capacity.shape import amount, hosts, is_gpu, replica_counts, summed
-from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import cluster_of, items, mapping
+from generator.fieldpath import FieldPath, value_at
+from generator.kuberay.kinds import cluster_of, job_path
+from generator.kuberay.vocabulary import items, mapping
 
 Requests = dict[str, Decimal]
 AUTOSCALER = {"cpu": Decimal("0.5"), "memory": Decimal(512 * 2**20)}
@@ -111,19 +112,14 @@ def cluster_pods(cluster: dict[str, Any], at: FieldPath, sidecar: Requests | Non
     return out
 
 
-def _get(node: Any, path: FieldPath) -> Any:
-    for part in path:
-        node = mapping(node).get(str(part))
-    return node
-
-
 def object_pods(obj: dict[str, Any]) -> list[Pod]:
     """Every pod an object makes: a Ray cluster's, a RayJob's submitter, and the pods of
     Kubernetes workloads (StatefulSet, Deployment, Job, Pod)."""
     kind = str(obj.get("kind"))
     spec = mapping(obj.get("spec"))
-    if kind in ("RayJob", "RayCronJob"):
-        return _job_pods(obj)
+    job = job_path(kind)
+    if job is not None:
+        return _job_pods(obj, job)
     found = cluster_of(obj)
     if found is not None:
         return cluster_pods(found[1], found[0])
@@ -146,9 +142,8 @@ def _replicas(value: Any, default: int) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else default
 
 
-def _job_pods(obj: dict[str, Any]) -> list[Pod]:
-    base: FieldPath = ("spec", "jobTemplate") if obj.get("kind") == "RayCronJob" else ("spec",)
-    job = mapping(_get(obj, base))
+def _job_pods(obj: dict[str, Any], base: FieldPath) -> list[Pod]:
+    job = mapping(value_at(obj, base))
     mode = job.get("submissionMode") or "K8sJobMode"
     template = mapping(job.get("submitterPodTemplate"))
     submitter = mapping(template.get("spec"))

@@ -28,7 +28,7 @@ from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import items, mapping, quantity_value, ray_container
+from generator.kuberay.vocabulary import INT32_MAX, items, mapping, quantity_value, ray_container
 
 HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
 CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"
@@ -179,7 +179,7 @@ def replica_counts(group: dict[str, Any], autoscaling: bool) -> tuple[int, int, 
     if group.get("suspend") is True:
         return 0, 0, 0
     low = _count(group.get("minReplicas"), 0)
-    high = _count(group.get("maxReplicas"), 2**31 - 1)
+    high = _count(group.get("maxReplicas"), INT32_MAX)
     replicas = _count(group.get("replicas"), low)
     initial = min(max(replicas, low), high) if low <= high else replicas
     if not autoscaling:

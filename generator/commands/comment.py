@@ -17,7 +17,7 @@ from typing import Any
 
 import click
 
-from generator.errors import Exit, UsageError
+from generator.errors import Exit, ServiceError, UsageError
 
 MARKER = "<!-- ray-gitops: what this change does on the cluster -->"
 MAX_BODY = 65000  # GitHub refuses comments over 65,536 characters
@@ -67,9 +67,9 @@ def _call(method: str, url: str, token: str, data: dict[str, Any] | None = None)
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the API URL
             return json.loads(response.read() or b"null")
     except urllib.error.HTTPError as exc:
-        raise UsageError(f"GitHub answered {exc.code} to {method} {url}: "
+        raise ServiceError(f"GitHub answered {exc.code} to {method} {url}: "
                          f"{exc.read().decode(errors='replace')[:300]}") from None
     except urllib.error.URLError as exc:
-        raise UsageError(f"cannot reach {url}: {exc.reason}") from None
+        raise ServiceError(f"cannot reach {url}: {exc.reason}") from None
     except (OSError, http.client.HTTPException) as exc:
-        raise UsageError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None
+        raise ServiceError(f"{method} {url} failed: {type(exc).__name__}: {exc}") from None

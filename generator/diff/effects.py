@@ -26,7 +26,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, dotted
-from generator.kuberay.vocabulary import FT_ENABLED, LATEST, RELEASES, SERVICE_CLUSTER, ClusterView, Release
+from generator.kuberay.kinds import KINDS, SCHEDULED_KINDS, SERVICE_CLUSTER
+from generator.kuberay.releases import LATEST, RELEASES, Release
+from generator.kuberay.vocabulary import FT_ENABLED, ClusterView
 from generator.load import plain
 from generator.render.base import Rendered
 
@@ -99,15 +101,10 @@ def _where(item: Rendered) -> tuple[str, int]:
 
 
 def _added(key: Key, item: Rendered, now: datetime | None = None) -> Change:
-    if key[0] == "RayCronJob":
-        return Change(key, "added", CREATE, "a new RayCronJob: " + next_runs(item.obj, now),
-                      [], *_where(item))
-    summaries = {
-        "RayCluster": "a new Ray cluster: head and worker pods are created",
-        "RayService": "a new RayService: its cluster is created, then the Serve applications",
-        "RayJob": "a new RayJob: the job is submitted (with its own cluster, if it has one)",
-    }
-    summary = summaries.get(key[0], f"{key[0]} created")
+    kind = KINDS.get(key[0])
+    summary = kind.created if kind is not None else f"{key[0]} created"
+    if kind is not None and kind.scheduled:
+        summary += ": " + next_runs(item.obj, now)
     return Change(key, "added", CREATE, summary, [], *_where(item))
 
 
@@ -129,7 +126,7 @@ def _changed(key: Key, before: Rendered, after: Rendered, release: Release,
         effect, summary = rayservice_effect(before.obj, after.obj, release)
     elif kind == "RayCluster":
         effect, summary = raycluster_effect(before.obj, after.obj, release)
-    elif kind == "RayCronJob":
+    elif kind in SCHEDULED_KINDS:
         effect, summary = IN_PLACE, ("runs from now on use the new schedule and job template "
                                      "(running jobs keep theirs); " + next_runs(after.obj, now))
         if after.obj["spec"].get("suspend") and not before.obj["spec"].get("suspend"):

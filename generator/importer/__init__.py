@@ -19,7 +19,7 @@ from generator.importer.apiserver import import_apiserver
 from generator.importer.common import Imported
 from generator.importer.kuberay import import_kuberay
 from generator.importer.legacy import import_legacy
-from generator.kuberay.vocabulary import API_VERSION
+from generator.kuberay.kinds import API_VERSION
 
 __all__ = ["Imported", "import_documents"]
 

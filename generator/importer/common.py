@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Unsupported
+from generator.kuberay.kinds import SPEC_API_VERSION
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
@@ -15,7 +16,6 @@ from generator.kuberay.vocabulary import (
     parse_version,
 )
 from generator.load import plain
-from generator.models.kinds import API_VERSION
 from generator.render.labels import CLUSTER_LABEL, RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 
 # what ray-gitops itself puts on rendered objects: not carried back into specs
@@ -93,7 +93,7 @@ class Imported:
 
 
 def document(kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
-    return {"apiVersion": API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
+    return {"apiVersion": SPEC_API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
 
 
 def dns_name(text: str) -> str:

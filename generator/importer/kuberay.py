@@ -17,16 +17,14 @@ from generator.importer.common import (
     quantity,
     version_from_image,
 )
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,
     HEAD_PORTS,
-    JOB_CLUSTER,
-    JOB_TEMPLATE,
     RAY_CLUSTER_LABEL,
     SERVE_PORT,
-    SERVICE_CLUSTER,
 )
 from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 

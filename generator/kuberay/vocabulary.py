@@ -1,9 +1,6 @@
-"""KubeRay's vocabulary, in one place: its kinds and where each keeps its cluster,
-the walks over head and worker groups, and the names, limits and patterns the
-operator and the API server hold objects to.
-
-What differs between the operator releases ray-gitops targets (1.5, 1.6, 1.7)
-is in ``Release`` and ``Target`` below, never in a module that uses this one.
+"""KubeRay's vocabulary: the walks over head and worker groups, and the names, limits,
+annotations, ports and patterns the operator and the API server hold objects to. The kinds
+are in ``kinds.py``, what differs between releases in ``releases.py``.
 
 Sources: ray-operator's ``utils/validation.go``, ``utils/constant.go`` and the
 CRDs in ``ray-operator/config/crd``.
@@ -18,123 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from generator.fieldpath import FieldPath
-
-API_VERSION = "ray.io/v1"
-API_VERSIONS = ("ray.io/v1", "ray.io/v1alpha1")  # both served; v1alpha1 deprecated in 1.7
-
-
-@dataclass(frozen=True)
-class Kind:
-    """A KubeRay kind: where it keeps its RayClusterSpec, and its longest name."""
-
-    name: str
-    cluster: FieldPath | None  # below `spec`; () when the spec is the cluster
-    max_name: int  # 53 for a RayCluster; its owners leave room for their children's suffixes
-
-
-SERVICE_CLUSTER = "rayClusterConfig"
-JOB_CLUSTER = "rayClusterSpec"
-JOB_TEMPLATE = "jobTemplate"
-KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    Kind("RayCluster", (), 53),
-    Kind("RayService", (SERVICE_CLUSTER,), 47),  # its clusters are <name>-<5 characters>
-    Kind("RayJob", (JOB_CLUSTER,), 47),
-    Kind("RayCronJob", (JOB_TEMPLATE, JOB_CLUSTER), 36),  # its jobs are <name>-<unix minute>
-)}
-
-
-@dataclass(frozen=True)
-class Release:
-    """One operator release that ray-gitops targets: what differs between releases.
-
-    Gates and their defaults are each release's ``pkg/features/features.go``; the
-    rules that change between releases name the release they start from."""
-
-    version: str  # major.minor, as `kuberayVersion` names it
-    tag: str  # the release whose CRDs and rules ray-gitops follows
-    gates: dict[str, bool]  # feature gate -> default
-    kinds: tuple[str, ...]  # the kinds its CRDs serve
-    # what GenerateHashWithoutReplicasAndWorkersToDelete (utils/util.go) and the
-    # RayService controller leave out of a cluster's hash, besides replicas, min/max,
-    # workersToDelete, tolerations and scheduling gates
-    hash_ignores: tuple[str, ...] = ()
-
-    @property
-    def key(self) -> tuple[int, int]:
-        major, minor = self.version.split(".")
-        return int(major), int(minor)
-
-
-_BASE_GATES = {"RayClusterStatusConditions": True}
-RELEASES: dict[str, Release] = {release.version: release for release in (
-    Release("1.5", "v1.5.2", {**_BASE_GATES, "RayJobDeletionPolicy": False,
-                              "RayMultiHostIndexing": False, "RayServiceIncrementalUpgrade": False},
-            ("RayCluster", "RayService", "RayJob")),
-    Release("1.6", "v1.6.2", {**_BASE_GATES, "RayJobDeletionPolicy": True,
-                              "RayMultiHostIndexing": True, "RayServiceIncrementalUpgrade": False,
-                              "RayCronJob": False, "AsyncJobInfoQuery": False},
-            ("RayCluster", "RayService", "RayJob", "RayCronJob"), ("upgradeStrategy",)),
-    Release("1.7", "v1.7.0", {**_BASE_GATES, "RayJobDeletionPolicy": True,
-                              "RayMultiHostIndexing": True, "RayServiceIncrementalUpgrade": True,
-                              "RayCronJob": False, "SidecarSubmitterRestart": False,
-                              "RayClusterNetworkPolicy": False,
-                              "GCSFaultToleranceEmbeddedStorage": False, "RayClusterMTLS": False,
-                              "RayClusterHistoryServer": False, "KubernetesWAS": False},
-            ("RayCluster", "RayService", "RayJob", "RayCronJob"), ("upgradeStrategy", "suspend")),
-)}
-LATEST = "1.7"
-RELEASE_VERSION = re.compile(r"^v?(\d+)\.(\d+)(\.\d+)?$")
-
-
-def release(version: str) -> Release:
-    """The release a version names: ``1.6``, ``1.6.2`` or ``v1.6.2``."""
-    match = RELEASE_VERSION.match(version.strip())
-    found = RELEASES.get(f"{match.group(1)}.{match.group(2)}") if match else None
-    if found is None:
-        known = ", ".join(RELEASES)
-        raise ValueError(f"KubeRay {version!r} is not a release ray-gitops targets ({known})")
-    return found
-
-
-@dataclass(frozen=True)
-class Target:
-    """The operator a manifest must satisfy: a release and its feature gates."""
-
-    release: Release
-    gates: tuple[tuple[str, bool], ...]  # every gate of the release, resolved
-
-    @classmethod
-    def of(cls, version: str = LATEST, gates: dict[str, bool] | None = None) -> Target:
-        found = release(version)
-        unknown = sorted(set(gates or {}) - set(found.gates))
-        if unknown:
-            raise ValueError(f"unrecognized feature gate(s) for KubeRay {found.version}: "
-                             f"{', '.join(unknown)} (known: {', '.join(sorted(found.gates))})")
-        return cls(found, tuple(sorted({**found.gates, **(gates or {})}.items())))
-
-    def enabled(self, gate: str) -> bool:
-        return dict(self.gates).get(gate, False)
-
-    def since(self, version: str) -> bool:
-        """The target release is ``version`` or later."""
-        major, minor = version.split(".")
-        return self.release.key >= (int(major), int(minor))
-
-    def flag(self, gate: str) -> str:
-        """How the operator turns a gate on."""
-        return f"--feature-gates={gate}=true, or featureGates: {{{gate}: true}} in ray-gitops.yaml"
-
-
-def parse_gates(text: str) -> dict[str, bool]:
-    """The operator's own flag syntax: ``Name=true,Name2=false``."""
-    out: dict[str, bool] = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        name, sep, value = part.partition("=")
-        if not sep or value.strip().lower() not in ("true", "false"):
-            raise ValueError(f"{part!r}: expected Name=true or Name=false")
-        out[name.strip()] = value.strip().lower() == "true"
-    return out
-
+from generator.kuberay.kinds import cluster_of
 
 # annotations the operator reads (utils/constant.go)
 FT_ENABLED = "ray.io/ft-enabled"
@@ -158,6 +39,7 @@ SERVE_PORT = ("serve", 8000)
 REDIS_PORT = 6379
 
 # names, as the API server and the operator check them
+INT32_MAX = 2**31 - 1  # the CRDs' int32 fields: replicas, maxReplicas
 MAX_LABEL = 63
 DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS1123 = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
@@ -212,32 +94,6 @@ def items(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:
         for i, item in enumerate(value):
             if isinstance(item, dict):
                 yield i, item
-
-
-def cluster_path(kind: str) -> FieldPath | None:
-    """Where a kind keeps its RayClusterSpec; None for kinds without one."""
-    found = KINDS.get(kind)
-    return None if found is None or found.cluster is None else ("spec", *found.cluster)
-
-
-def cluster_of(obj: dict[str, Any]) -> tuple[FieldPath, dict[str, Any]] | None:
-    """An object's RayClusterSpec and its path, if it has one (a RayJob on an existing
-    cluster has none)."""
-    at = cluster_path(str(obj.get("kind")))
-    if at is None:
-        return None
-    node = mapping(obj.get("spec"))
-    for part in at[1:]:
-        if part not in node:
-            return None
-        node = mapping(node[part])
-    return at, node
-
-
-def template_paths(kind: str) -> tuple[str, ...]:
-    """The pod templates of a kind's groups, as kustomize field specs name them."""
-    at = "/".join(str(p) for p in cluster_path(kind) or ())
-    return (f"{at}/headGroupSpec/template", f"{at}/workerGroupSpecs/template")
 
 
 def groups(cluster: dict[str, Any], at: FieldPath) -> Iterator[tuple[FieldPath, dict[str, Any]]]:

@@ -311,3 +311,5 @@ class RayCluster(Strict):
 
 
 __all__ = ["RayCluster", "ClusterBody", "WorkerGroup", "HeadGroup", "Volume", "EnvSource"]
+
+MODELS = (RayCluster,)

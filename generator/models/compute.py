@@ -82,3 +82,5 @@ class ComputeTemplate(Strict):
     kind: Literal["ComputeTemplate"]
     metadata: Metadata
     spec: ComputeTemplateSpec
+
+MODELS = (ComputeTemplate,)

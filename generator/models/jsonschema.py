@@ -11,7 +11,8 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
-from generator.models.kinds import KIND_NAMES, model_class
+from generator.kuberay.kinds import SPEC_NAMES
+from generator.models.kinds import model_class
 
 SCHEMA_ID = "https://ray-gitops.dev/schemas/ray-gitops.schema.json"
 
@@ -20,7 +21,7 @@ def spec_schema(kind: str | None = None) -> dict[str, Any]:
     if kind is not None:
         schema = model_class(kind).model_json_schema(by_alias=True)
     else:
-        kinds = tuple(model_class(name) for name in KIND_NAMES)
+        kinds = tuple(model_class(name) for name in SPEC_NAMES)
         union: Any = Annotated[Union[kinds], Field(discriminator="kind")]  # noqa: UP007
         schema = _by_kind(TypeAdapter(union).json_schema(by_alias=True))
     text = json.dumps(schema, sort_keys=True).replace('"#/$defs/', '"#/definitions/')

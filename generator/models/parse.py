@@ -14,9 +14,10 @@ from pydantic import BaseModel, ValidationError
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import SPEC_API_VERSION, SPEC_NAMES, cluster_body
 from generator.load.documents import Document
 from generator.models.base import Strict
-from generator.models.kinds import API_VERSION, KIND_NAMES, cluster_body, model_class
+from generator.models.kinds import model_class
 
 
 @dataclass(eq=False)
@@ -183,10 +184,10 @@ class Indexed(Spec):
 def envelope_ok(doc: Document) -> bool:
     """A document that names a known kind and a name: enough to index it unvalidated."""
     data = doc.data
-    if not isinstance(data, dict) or data.get("apiVersion") != API_VERSION:
+    if not isinstance(data, dict) or data.get("apiVersion") != SPEC_API_VERSION:
         return False
     metadata = data.get("metadata")
-    return (data.get("kind") in KIND_NAMES and isinstance(metadata, dict)
+    return (data.get("kind") in SPEC_NAMES and isinstance(metadata, dict)
             and isinstance(metadata.get("name"), str))
 
 
@@ -204,18 +205,18 @@ def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
                 "convert it with `ray-gitops import` or keep it outside specs/",
             )
         ]
-    if api_version != API_VERSION:
+    if api_version != SPEC_API_VERSION:
         return [
             doc.diagnostic(
-                ("apiVersion",), "RG008", f"expected apiVersion {API_VERSION!r}, got {api_version!r}"
+                ("apiVersion",), "RG008", f"expected apiVersion {SPEC_API_VERSION!r}, got {api_version!r}"
             )
         ]
-    if kind not in KIND_NAMES:
+    if kind not in SPEC_NAMES:
         return [
             doc.diagnostic(
                 ("kind",), "RG008",
-                f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}",
-                hint=did_you_mean(str(kind), KIND_NAMES),
+                f"unknown kind {kind!r}; expected one of {', '.join(SPEC_NAMES)}",
+                hint=did_you_mean(str(kind), SPEC_NAMES),
             )
         ]
     model_cls = model_class(kind)

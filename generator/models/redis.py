@@ -11,8 +11,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from generator.kuberay.kinds import CLUSTER_SPEC_KINDS
 from generator.models.base import Metadata, Name, Quantity, Ref, SecretKeyRef, Strict
-from generator.models.kinds import CLUSTER_KINDS
 
 # pinned, and patched: 7.4.6 has the fixes for CVE-2025-49844 (Lua use-after-free) and earlier
 REDIS_IMAGE = "redis:7.4.6"
@@ -65,4 +65,6 @@ class Redis(Strict):
             yield Ref("PersistentVolume", persistence.persistent_volume,
                       ("spec", "persistence", "persistentVolume"))
         for i, name in enumerate(self.spec.allowed_clusters or ()):
-            yield Ref("|".join(CLUSTER_KINDS), name, ("spec", "allowedClusters", i))
+            yield Ref("|".join(CLUSTER_SPEC_KINDS), name, ("spec", "allowedClusters", i))
+
+MODELS = (Redis,)

@@ -8,12 +8,12 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.capacity.pools import Pool, pool_of
-from generator.kuberay.vocabulary import Target, release
+from generator.kuberay.releases import LATEST, RELEASES, Target, release
 from generator.models.base import Name, NonNegative, Quantity, Strict, StringMap
 from generator.models.compute import Memory, ResourceName
 
 CONFIG_FILE = "ray-gitops.yaml"
-DEFAULT_RAY_VERSION = "2.52.0"  # the Ray image of KubeRay v1.7.0's samples and chart
+DEFAULT_RAY_VERSION = RELEASES[LATEST].ray_version
 
 
 class Policy(Strict):
@@ -50,8 +50,8 @@ class Environment(Strict):
 
 
 class Settings(Strict):
-    # the operator release the manifests must satisfy: 1.5, 1.6 or 1.7 (or a patch, 1.6.2)
-    kuberay_version: str = "1.7"
+    # the operator release the manifests must satisfy (a key of RELEASES, or a patch: 1.6.2)
+    kuberay_version: str = LATEST
     # the operator's --feature-gates, over the release's defaults
     feature_gates: dict[str, bool] = {}
     kubernetes_version: str = Field(default="1.33", pattern=r"^v?1\.\d+(\.\d+)?$")

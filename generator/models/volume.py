@@ -71,3 +71,5 @@ class PersistentVolume(Strict):
 
     def references(self) -> Iterator[Ref]:
         return iter(())
+
+MODELS = (PersistentVolume,)

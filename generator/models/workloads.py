@@ -152,6 +152,10 @@ class RayJob(Strict):
     def references(self) -> Iterator[Ref]:
         return self.spec.references(("spec",))
 
+    def job_at(self) -> tuple[RayJobSpec, FieldPath]:
+        """Its job, and where the spec keeps it."""
+        return self.spec, ("spec",)
+
 
 class RayCronJobSpec(Strict):
     """A RayJob on a schedule (KubeRay >= 1.6, behind the operator's RayCronJob gate)."""
@@ -173,3 +177,10 @@ class RayCronJob(Strict):
 
     def references(self) -> Iterator[Ref]:
         return self.spec.job.references(("spec", "job"))
+
+    def job_at(self) -> tuple[RayJobSpec, FieldPath]:
+        """Its job template, and where the spec keeps it."""
+        return self.spec.job, ("spec", "job")
+
+
+MODELS = (RayService, RayJob, RayCronJob)

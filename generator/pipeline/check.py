@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from generator.diagnostics import Diagnostic
-from generator.models.kinds import renders
+from generator.kuberay.kinds import renders
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex, Unresolved, references_of
 from generator.pipeline.records import Build

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from generator.diagnostics import Result
+from generator.kuberay.kinds import renders
 from generator.models.delivery import Delivery, parse_delivery
-from generator.models.kinds import renders
 from generator.pipeline.check import clash
 from generator.pipeline.records import Build, Options
 from generator.project.kustomize import KUSTOMIZATION, OverlayInfo, describe_overlay, has_overlay

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from generator.errors import InvalidInput, UsageError
-from generator.kuberay.vocabulary import Target, parse_gates, release
+from generator.kuberay.releases import Target, parse_gates, release
 from generator.load.documents import Document, load_file
 from generator.models.parse import parse_model
 from generator.models.settings import CONFIG_FILE, Settings

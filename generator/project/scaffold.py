@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from generator.kuberay.releases import LATEST
 from generator.models.settings import DEFAULT_RAY_VERSION
 
 SETTINGS = f"""\
 # ray-gitops repository settings. Every key is optional.
-kuberayVersion: "1.7"
+kuberayVersion: "{LATEST}"
 kubernetesVersion: "1.33"
 rayVersion: "{DEFAULT_RAY_VERSION}"
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.kuberay.kinds import QUEUED_KINDS
 from generator.models.delivery import ArgoCD, Delivery
 from generator.project.kustomize import OverlayInfo
 from generator.render.base import Origins, Rendered
@@ -25,7 +26,6 @@ from generator.render.labels import MANAGED_BY
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
 SUSPEND_POINTER = "/spec/suspend"
-QUEUED_KINDS = ("RayCluster", "RayService", "RayJob")
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 
 

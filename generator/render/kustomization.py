@@ -5,8 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from generator.diagnostics import Diagnostic
-from generator.kuberay.vocabulary import template_paths
-from generator.models.kinds import CLUSTER_KINDS
+from generator.kuberay.kinds import CLUSTER_SPEC_KINDS, template_paths
 from generator.project.kustomize import KUSTOMIZATION
 from generator.render.base import Generated, Rendered
 from generator.render.emit import render_file
@@ -78,7 +77,7 @@ def name_references() -> dict[str, Any]:
     content-hashed names (it knows only the built-in kinds' fields by itself)."""
     specs = [
         {"kind": kind, "path": f"{template}/spec/volumes/configMap/name"}
-        for kind in CLUSTER_KINDS
+        for kind in CLUSTER_SPEC_KINDS
         for template in template_paths(kind)
     ]
     return {"nameReference": [{"kind": "ConfigMap", "version": "v1", "fieldSpecs": specs}]}

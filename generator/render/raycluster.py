@@ -278,3 +278,5 @@ def autoscaler_options(body: ClusterBody) -> dict[str, Any]:
         if value is not None:
             out[key] = value
     return out
+
+RENDERERS = {"RayCluster": render_raycluster}

@@ -174,3 +174,5 @@ def _policy_spec(model: Redis, spec: Spec, ctx: Context, selector: dict[str, str
     # no rule at all: the policy still selects the Redis pods, so it denies every ingress
     return {"podSelector": {"matchLabels": selector}, "policyTypes": ["Ingress"],
             "ingress": ingress}
+
+RENDERERS = {"Redis": render_redis}

@@ -54,3 +54,5 @@ def render_persistent_volume(spec: Spec, ctx: Context) -> list[Rendered]:
         claim_origins.add(("spec",), ("spec", "claim"), keep=False)
         out.append(Rendered(claim, spec, claim_origins))
     return out
+
+RENDERERS = {"PersistentVolume": render_persistent_volume}

@@ -6,14 +6,8 @@ import json
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import (
-    HEAD_PORTS,
-    JOB_CLUSTER,
-    JOB_TEMPLATE,
-    RAY_CLUSTER_LABEL,
-    SERVE_PORT,
-    SERVICE_CLUSTER,
-)
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER
+from generator.kuberay.vocabulary import HEAD_PORTS, RAY_CLUSTER_LABEL, SERVE_PORT
 from generator.models.parse import Spec
 from generator.models.workloads import RayCronJob, RayJob, RayJobSpec, RayService
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
@@ -164,3 +158,6 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
             spec_at=(*spec_at, "cluster"), owner_annotations=annotations,
         )
     return out
+
+RENDERERS = {"RayService": render_rayservice, "RayJob": render_rayjob,
+             "RayCronJob": render_raycronjob}

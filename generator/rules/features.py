@@ -11,7 +11,8 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import DNS1123, ClusterView, Target, container_env, items, mapping, pod_spec
+from generator.kuberay.releases import Target
+from generator.kuberay.vocabulary import DNS1123, ClusterView, container_env, items, mapping, pod_spec
 from generator.rules.registry import cluster_rule
 
 GATED = {  # RayClusterSpec field -> the gate it needs (KubeRay 1.7)

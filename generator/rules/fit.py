@@ -31,8 +31,10 @@ from generator.capacity.pools import show as show_request
 from generator.capacity.shape import RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
-from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import Target, cluster_of, mapping
+from generator.fieldpath import FieldPath, value_at
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_KINDS, cluster_of, job_path
+from generator.kuberay.releases import Target
+from generator.kuberay.vocabulary import mapping
 from generator.load import plain
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
@@ -180,17 +182,15 @@ def _ceiling(found: list[Deployment], cluster: list[RayNode]) -> Iterator[Findin
                   severity="warning", hint=_offer(cluster))
 
 
-@object_rule("RayJob", "RayCronJob")
+@object_rule(*JOB_KINDS)
 def entrypoint_fits(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
-    base: FieldPath = ("spec", "jobTemplate") if obj.get("kind") == "RayCronJob" else ("spec",)
-    job = mapping(obj.get("spec"))
-    if len(base) == 2:
-        job = mapping(job.get("jobTemplate"))
-    cluster_spec = mapping(job.get("rayClusterSpec"))
+    base = job_path(str(obj.get("kind"))) or ("spec",)
+    job = mapping(value_at(obj, base))
+    cluster_spec = mapping(job.get(JOB_CLUSTER))
     demand = entrypoint(job)
     if not cluster_spec or not demand:
         return  # on an existing cluster: that cluster's spec is checked where it is
-    cluster = nodes(cluster_spec, (*base, "rayClusterSpec"))
+    cluster = nodes(cluster_spec, (*base, JOB_CLUSTER))
     shorts = [s for s in (short(demand, n) for n in cluster) if s]
     if len(shorts) < len(cluster):
         return
@@ -273,12 +273,11 @@ def pool_show(requests: dict[str, Decimal]) -> str:
     return ", ".join(show_request(k, v) for k, v in sorted(requests.items())) or "no requests"
 
 
-@spec_rule("RayJob", "RayCronJob")
+@spec_rule(*JOB_KINDS)
 def entrypoint_on_its_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     """A job on an existing cluster (clusterSelector): its driver against the RayCluster
     spec it names, that cluster's groups shaped as KubeRay will shape them."""
-    job = spec.model.spec if spec.kind == "RayJob" else spec.model.spec.job
-    base: FieldPath = ("spec",) if spec.kind == "RayJob" else ("spec", "job")
+    job, base = spec.model.job_at()
     asked = job.entrypoint_resources
     if not job.cluster_selector or asked is None:
         return

@@ -14,6 +14,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import SCHEDULED_KINDS
 from generator.models.cluster import ClusterBody
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
@@ -79,7 +80,7 @@ def queued_job(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                 yield finding
 
 
-@spec_rule("RayCronJob")
+@spec_rule(*SCHEDULED_KINDS)
 def queued_cron_job(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     if spec.model.spec.job.queue is not None:
         yield Finding(("spec", "job", "queue"), "RG121",

@@ -7,7 +7,9 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import Target, image_tag
+from generator.kuberay.kinds import ALPHA_KINDS
+from generator.kuberay.releases import Target
+from generator.kuberay.vocabulary import image_tag
 from generator.rules.registry import object_rule
 
 MUTABLE_TAGS = ("latest",)
@@ -42,7 +44,7 @@ def pinned_images(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
                           severity="warning")
 
 
-@object_rule("RayCluster", "RayService", "RayJob")
+@object_rule(*ALPHA_KINDS)
 def deprecated_version(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     """ray.io/v1alpha1 is still served, and deprecated from KubeRay 1.7 (kuberay#5122)."""
     if obj.get("apiVersion") == "ray.io/v1alpha1" and target.since("1.7"):

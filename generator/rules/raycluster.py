@@ -15,13 +15,15 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import KINDS
+from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import (
     AUTOSCALER_START_CMD_ENV,
     AUTOSCALER_V2_ENV,
     DNS1035,
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
-    KINDS,
+    INT32_MAX,
     LABEL_KEY,
     LABEL_VALUE,
     MAX_LABEL,
@@ -30,7 +32,6 @@ from generator.kuberay.vocabulary import (
     REDIS_PASSWORD,
     REDIS_USERNAME,
     ClusterView,
-    Target,
     image_tag,
     items,
     mapping,
@@ -48,9 +49,9 @@ def warning(path: FieldPath, code: str, message: str, hint: str = "") -> Finding
     return Finding(path, code, message, severity="warning", hint=hint)
 
 
-@object_rule("RayCluster", "RayService", "RayJob", "RayCronJob")
+@object_rule(*KINDS)
 def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
-    """ValidateRayClusterMetadata and its RayService, RayJob, RayCronJob forms."""
+    """ValidateRayClusterMetadata and its forms for every kind that owns a cluster."""
     kind = str(obj.get("kind"))
     name = mapping(obj.get("metadata")).get("name")
     limit = KINDS[kind].max_name if kind in KINDS else MAX_LABEL
@@ -61,7 +62,7 @@ def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
                       f"{name!r} is not a DNS-1035 label (lower-case letters, digits, '-'; "
                       "starting with a letter)")
     elif len(name) > limit:
-        why = " (its RayJobs are <name>-<unix minute>)" if kind == "RayCronJob" else ""
+        why = KINDS[kind].children if kind in KINDS else ""
         yield Finding(("metadata", "name"), "RG011",
                       f"{kind} names are at most {limit} characters{why}; {name!r} has {len(name)}")
 
@@ -80,7 +81,7 @@ def upgrade_strategy_owner(obj: dict[str, Any], target: Target) -> Iterator[Find
 @cluster_rule
 def replicas(view: ClusterView, target: Target) -> Iterator[Finding]:
     for at, group in view.workers():
-        low, high = group.get("minReplicas", 0), group.get("maxReplicas", 2**31 - 1)
+        low, high = group.get("minReplicas", 0), group.get("maxReplicas", INT32_MAX)
         count = group.get("replicas")
         if not all(isinstance(v, int) for v in (low, high)):
             continue

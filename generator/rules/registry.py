@@ -12,7 +12,9 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from generator.diagnostics import Diagnostic, Finding
-from generator.kuberay.vocabulary import API_VERSIONS, ClusterView, Target
+from generator.kuberay.kinds import API_VERSIONS
+from generator.kuberay.releases import Target
+from generator.kuberay.vocabulary import ClusterView
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
 

@@ -17,6 +17,7 @@ import jsonschema_rs
 
 from generator.diagnostics import Finding
 from generator.kuberay.vocabulary import items, mapping
+from generator.schemas.folders import RAY_SERVE
 from generator.schemas.outputs import findings_of, load_schema, schemas_root
 
 SERVE_RAY_VERSION = "2.52"
@@ -24,7 +25,7 @@ SERVE_RAY_VERSION = "2.52"
 
 @cache
 def _validator() -> tuple[Any, dict[str, Any]]:
-    path = str(schemas_root() / "ray-serve" / f"v{SERVE_RAY_VERSION}" / "serve-config.json")
+    path = str(schemas_root() / RAY_SERVE / f"v{SERVE_RAY_VERSION}" / "serve-config.json")
     schema = load_schema(path)
     return jsonschema_rs.validator_for(schema), schema
 

@@ -8,10 +8,10 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic, Finding
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import CLUSTER_SPEC_KINDS
 from generator.kuberay.vocabulary import RAY_REDIS_ADDRESS, REDIS_PASSWORD
 from generator.kuberay.vocabulary import quantity_value as quantity
 from generator.load.secrets import literal_secrets
-from generator.models.kinds import CLUSTER_KINDS
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
 from generator.rules.registry import spec_rule
@@ -29,7 +29,7 @@ _BLOCK_DRIVERS = {
 _MANY_WRITERS = {"ReadWriteMany"}
 
 
-@spec_rule(*CLUSTER_KINDS)
+@spec_rule(*CLUSTER_SPEC_KINDS)
 def fault_tolerance(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     for base, body in spec.model.clusters():
         ft = body.fault_tolerance
@@ -50,7 +50,7 @@ def fault_tolerance(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                           "the Redis password is set by faultTolerance; remove it here")
 
 
-@spec_rule(*CLUSTER_KINDS)
+@spec_rule(*CLUSTER_SPEC_KINDS)
 def volume_claims(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     for base, body in spec.model.clusters():
         for group_at, group in body.groups():
@@ -114,7 +114,7 @@ def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]
     yield from literal_secrets(doc)  # user_config and env_vars reach serveConfigV2 verbatim
 
 
-@spec_rule(*CLUSTER_KINDS)
+@spec_rule(*CLUSTER_SPEC_KINDS)
 def accelerators_exist(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     """A group that tells Ray it has GPUs (or TPUs) must get them from its compute template:
     otherwise Ray schedules GPU work on a pod without a GPU, and it fails there."""

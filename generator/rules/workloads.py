@@ -13,16 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import (
-    JOB_CLUSTER,
-    JOB_TEMPLATE,
-    RAY_CLUSTER_LABEL,
-    SERVICE_CLUSTER,
-    Target,
-    cluster_of,
-    mapping,
-    pod_spec,
-)
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER, cluster_of
+from generator.kuberay.releases import Target
+from generator.kuberay.vocabulary import RAY_CLUSTER_LABEL, mapping, pod_spec
 from generator.load import plain
 from generator.rules.raycluster import warning
 from generator.rules.registry import object_rule

@@ -22,17 +22,11 @@ import jsonschema_rs
 from generator.diagnostics import Finding, did_you_mean
 from generator.errors import SchemaNotFound
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import LATEST, RELEASES, Target
+from generator.kuberay.releases import LATEST, RELEASES, Target
 from generator.schemas import cel
+from generator.schemas.folders import CUSTOM
 
 DEFINITIONS_URI = "https://kubernetes.io/api/_definitions.json"
-CUSTOM = {
-    "ray.io/v1": "kuberay/v{kuberay}",
-    "ray.io/v1alpha1": "kuberay/v{kuberay}",
-    "argoproj.io/v1alpha1": "argocd/v3.5",
-    "kustomize.toolkit.fluxcd.io/v1": "flux/v1.9",
-    "monitoring.coreos.com/v1": "prometheus-operator/v0.93",
-}
 MAX_MESSAGE = 240
 
 

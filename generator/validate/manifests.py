@@ -8,8 +8,8 @@ from pathlib import Path
 
 from generator.diagnostics import Diagnostic, Result
 from generator.errors import InvalidInput, UsageError
+from generator.kuberay.kinds import SPEC_API_VERSION
 from generator.load.documents import Document, load_file
-from generator.models.kinds import API_VERSION
 from generator.models.settings import CONFIG_FILE
 from generator.pipeline.build import build
 from generator.pipeline.cache import Cache
@@ -98,4 +98,4 @@ def _is_spec_file(path: Path, docs: list[Document], repo: Repo) -> bool:
         path.resolve().relative_to(repo.specs_dir.resolve())
         return True
     except ValueError:
-        return any(isinstance(d.data, dict) and d.data.get("apiVersion") == API_VERSION for d in docs)
+        return any(isinstance(d.data, dict) and d.data.get("apiVersion") == SPEC_API_VERSION for d in docs)

@@ -237,7 +237,7 @@ def _service(cluster_suspend: bool | None) -> dict[str, Any]:
 @pytest.mark.parametrize(("release", "effect"), [("1.6", "new-cluster"), ("1.7", "not-applied")])
 def test_the_upgrade_hash_follows_the_release(release: str, effect: str) -> None:
     from generator.diff.effects import compare
-    from generator.kuberay.vocabulary import RELEASES
+    from generator.kuberay.releases import RELEASES
 
     (change,) = compare([_rendered(_service(None))], [_rendered(_service(True))], RELEASES[release])
     assert change.effect == effect
@@ -245,7 +245,7 @@ def test_the_upgrade_hash_follows_the_release(release: str, effect: str) -> None
 
 def test_a_raycluster_is_never_recreated_by_kuberay_15() -> None:
     from generator.diff.effects import compare
-    from generator.kuberay.vocabulary import RELEASES
+    from generator.kuberay.releases import RELEASES
 
     def cluster(image: str) -> dict[str, Any]:
         return {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "c"},

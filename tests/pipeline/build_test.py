@@ -12,7 +12,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from generator.kuberay.vocabulary import Target
+from generator.kuberay.releases import Target
 from generator.load.documents import load_file
 from generator.pipeline.build import build
 from generator.project.repo import open_repo

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.kuberay.vocabulary import Target
+from generator.kuberay.releases import Target
 from generator.rules import check_object
 
 TARGET = Target.of()

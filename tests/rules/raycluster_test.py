@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from generator.kuberay.vocabulary import Target
+from generator.kuberay.releases import Target
 from generator.rules import CODES, check_object
 
 TARGET = Target.of()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from generator.kuberay.vocabulary import Target
+from generator.kuberay.releases import Target
 from generator.rules import check_object
 from generator.rules.serve import check_serve_config
 

@@ -10,7 +10,7 @@ import pytest
 import yaml
 from click.testing import Result
 
-from generator.kuberay.vocabulary import LATEST, RELEASES
+from generator.kuberay.releases import LATEST, RELEASES
 from tests.helpers import ROOT, SHARED
 
 Cli = Callable[..., Result]
