@@ -24,11 +24,9 @@ from ruamel.yaml.resolver import VersionedResolver
 from generator.diagnostics import Diagnostic, Finding
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath, dotted
+from generator.load.limits import MAX_DEPTH, MAX_NODES, check_text
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: far above any real spec, far below trouble
-MAX_DEPTH = 64  # nesting of mappings and sequences
-MAX_NODES = 20_000  # per file, counting every alias expansion: ~2 s of parsing, far above any spec
-_NODE_MARKS = re.compile(r":(?=\s)|^\s*- |,", re.MULTILINE)  # what starts or separates a node
 MAX_DOCUMENTS = 1000  # per file
 MAX_BLOCK = 256 * 1024  # YAML in a block scalar read again for positions: up to this size
 
@@ -43,7 +41,6 @@ _OCTAL = re.compile(r"^[-+]?0(o[0-7]+|[0-7]+)$")
 _YAML11_BOOLS = {**dict.fromkeys(("y", "Y", "yes", "Yes", "YES", "on", "On", "ON"), True),
                  **dict.fromkeys(("n", "N", "no", "No", "NO", "off", "Off", "OFF"), False)}
 MODE_KEYS = ("mode", "defaultMode")  # permission bits, octal in specs too
-_LEADING_TAB = re.compile(r"^ *\t", re.MULTILINE)
 
 
 @dataclass(frozen=True, order=True)
@@ -166,7 +163,7 @@ def load_text(text: str, shown: str, *, kubernetes: bool = False) -> list[Docume
     (``0644`` is octal there, as everyone writes it). ``kubernetes=True`` reads a
     manifest as the API server's YAML reader does (go-yaml): ``0644`` and ``0o644``
     are octal, ``yes``/``no``/``on``/``off`` are booleans."""
-    _check_text(text, shown)
+    check_text(text, shown)
     try:
         return _documents(text, shown, kubernetes, positions=False)
     except InvalidInput:  # said again with positions, where they are needed
@@ -246,122 +243,6 @@ class _Resolver(VersionedResolver):
             if len(self._plain) < 100_000:
                 self._plain[value] = found
         return found
-
-
-def _check_text(text: str, shown: str) -> None:
-    # A tab in indentation is the most common YAML mistake; libyaml's message
-    # ("found character that cannot start any token") does not say so.
-    tab = _LEADING_TAB.search(text)
-    if tab:
-        line = text.count("\n", 0, tab.start()) + 1
-        col = tab.end() - tab.start()
-        raise InvalidInput.at(shown, line, col, "RG003", "tab in indentation; indent with spaces")
-    # libyaml's composer recurses without a limit on flow nesting: a megabyte
-    # of "[" crashes the interpreter. Find deep flow nesting before parsing.
-    # parsing is the cost: refuse what would be too many nodes before parsing it
-    marks = len(_NODE_MARKS.findall(text))
-    if marks > MAX_NODES:
-        raise InvalidInput.at(shown, 1, 1, "RG004", f"about {marks} values in one file; the limit "
-                              f"is {MAX_NODES} (split it into several spec files)")
-    deep = _flow_too_deep(text)
-    if deep is None:
-        deep = _block_too_deep(text)
-    if deep is not None:
-        line = text.count("\n", 0, deep) + 1
-        col = deep - (text.rfind("\n", 0, deep) + 1) + 1
-        raise InvalidInput.at(
-            shown, line, col, "RG004", f"nesting deeper than {MAX_DEPTH} levels"
-        )
-
-
-def _flow_too_deep(text: str) -> int | None:
-    """Offset of the first bracket nested deeper than MAX_DEPTH, if any.
-
-    A scanner, not a parser: it skips quoted scalars and comments, which is
-    enough to never reject real specs while catching every deep nesting.
-    """
-    if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return None
-    depth = 0
-    offset = 0
-    size = len(text)
-    previous = "\n"  # the last character that was not a space or a tab
-    while offset < size:
-        char = text[offset]
-        if char in "'\"" and previous in "\n:,[{-?":
-            offset = _end_of_quoted(text, offset)
-        elif char == "#" and (offset == 0 or text[offset - 1] in " \t\n"):
-            newline = text.find("\n", offset)
-            offset = size if newline < 0 else newline
-            continue
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return offset
-        elif char in "]}":
-            depth = max(0, depth - 1)
-        if char not in " \t":
-            previous = char
-        offset += 1
-    return None
-
-
-_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(#.*)?$")
-
-
-def _block_too_deep(text: str) -> int | None:
-    """Offset of the first line nested deeper than MAX_DEPTH block collections, if any.
-
-    ruamel's C-accelerated loader (ruamel.yaml.clib) crashes the interpreter on deep
-    block nesting, where the pure-Python one raises RecursionError: count the levels
-    first. Each deeper indentation opens a level, and so does each ``- `` of a compact
-    nested sequence (``- - - x``); the lines of a block scalar (``|``, ``>``) are text."""
-    if len(text) < 2 * MAX_DEPTH:
-        return None
-    stack: list[int] = []
-    scalar_indent = -1  # inside a block scalar: lines indented deeper than this are text
-    offset = 0
-    for line in text.split("\n"):
-        start = offset
-        offset += len(line) + 1
-        stripped = line.lstrip(" ")
-        indent = len(line) - len(stripped)
-        if not stripped or stripped.startswith("#"):
-            continue
-        if scalar_indent >= 0:
-            if indent > scalar_indent:
-                continue
-            scalar_indent = -1
-        while stack and stack[-1] >= indent:
-            stack.pop()
-        stack.append(indent)
-        column = indent
-        while stripped.startswith("- ") or stripped == "-":
-            stripped = stripped[2:].lstrip(" ")
-            column += 2
-            stack.append(column)
-        if len(stack) > MAX_DEPTH + 1:  # the root collection is level 0
-            return start
-        if _BLOCK_SCALAR.search(stripped):
-            scalar_indent = indent
-    return None
-
-
-def _end_of_quoted(text: str, start: int) -> int:
-    quote = text[start]
-    offset = start + 1
-    while offset < len(text):
-        char = text[offset]
-        if quote == '"' and char == "\\":
-            offset += 2
-            continue
-        if char == quote:
-            if quote == "'" and text.startswith("''", offset):
-                offset += 2
-                continue
-            return offset
-        offset += 1
-    return len(text)
 
 
 def _pos(node: Any) -> Pos:

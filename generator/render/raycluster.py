@@ -85,7 +85,6 @@ def cluster_spec(
     creates one) receive what the legacy fault-tolerance method puts there."""
     ray_version = body.ray_version or ctx.settings.ray_version
     image = body.image or f"rayproject/ray:{ray_version}"
-    autoscaling = body.autoscaling_enabled
     origins.add(at, spec_at)
     origins.add((*at, "rayVersion"), (*spec_at, "rayVersion"), keep=False)
 
@@ -97,7 +96,22 @@ def cluster_spec(
                          image_at)
 
     out: dict[str, Any] = {"rayVersion": ray_version}
-    if autoscaling:
+    _cluster_options(out, body, origins, at, spec_at)
+    out["headGroupSpec"] = _head_group(body, spec, ctx, out, owner_annotations, origins, at,
+                                       spec_at, params("head", head_ports))
+
+    if body.worker_groups:
+        out["workerGroupSpecs"] = [
+            worker_group(group, i, body, ctx, spec, origins, at, spec_at, params("worker"))
+            for i, group in enumerate(body.worker_groups)
+        ]
+    return out
+
+
+def _cluster_options(out: dict[str, Any], body: ClusterBody, origins: Origins, at: FieldPath,
+                     spec_at: FieldPath) -> None:
+    """The cluster's own fields: autoscaling, the head service's annotations, suspend, auth."""
+    if body.autoscaling_enabled:
         out["enableInTreeAutoscaling"] = True
         out["autoscalerOptions"] = autoscaler_options(body)
         origins.add((*at, "autoscalerOptions"), (*spec_at, "autoscaling"))
@@ -110,6 +124,12 @@ def cluster_spec(
         out["authOptions"] = body.auth_options.model_dump(by_alias=True, exclude_none=True)
         origins.add((*at, "authOptions"), (*spec_at, "authOptions"))
 
+
+def _head_group(body: ClusterBody, spec: Spec, ctx: Context, out: dict[str, Any],
+                owner_annotations: dict[str, str], origins: Origins, at: FieldPath,
+                spec_at: FieldPath, params: PodParams) -> dict[str, Any]:
+    """The headGroupSpec; fault tolerance also sets the cluster's options in ``out`` and the
+    owner's annotations."""
     head_at = (*at, "headGroupSpec")
     head_spec_at = (*spec_at, "head")
     head = with_claims(body.head, spec, ctx)
@@ -132,20 +152,13 @@ def cluster_spec(
     _ray_fields(head_out, head.ray_start_params, head.ray_resources, head.ray_labels)
     template = ctx.compute_template(head.compute_template, spec.namespace)
     head_out["template"] = pod_template(
-        head, template, params("head", head_ports), origins, (*head_at, "template"), head_spec_at
+        head, template, params, origins, (*head_at, "template"), head_spec_at
     )
     _group_origins(origins, head_at, head_spec_at)
     if body.fault_tolerance and body.fault_tolerance.method == "legacy":
         origins.add((*head_at, "rayStartParams", "redis-password"), (*spec_at, "faultTolerance"),
                     keep=False)
-    out["headGroupSpec"] = head_out
-
-    if body.worker_groups:
-        out["workerGroupSpecs"] = [
-            worker_group(group, i, body, ctx, spec, origins, at, spec_at, params("worker"))
-            for i, group in enumerate(body.worker_groups)
-        ]
-    return out
+    return head_out
 
 
 def worker_group(
