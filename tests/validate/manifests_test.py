@@ -23,10 +23,10 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def test_validate_folders_of_each_kind(cli: Cli) -> None:
-    rendered = cli("validate", "--root", ROOT, ROOT / "rendered")
+    rendered = cli("validate", "--no-cache", "--root", ROOT, ROOT / "rendered")
     assert rendered.exit_code == 0, rendered.output
     assert "file(s)" in rendered.output and "overlay" not in rendered.output
-    overlays = cli("validate", "--root", ROOT, ROOT / "overlays")
+    overlays = cli("validate", "--no-cache", "--root", ROOT, ROOT / "overlays")
     assert overlays.exit_code == 0, overlays.output
     assert "0 file(s) and 2 overlay(s)" in overlays.output
 

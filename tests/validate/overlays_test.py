@@ -24,7 +24,7 @@ def load(path: Path) -> dict[str, Any]:
 
 
 def test_this_repositorys_overlays_build_and_validate(cli: Cli) -> None:
-    result = cli("validate", "--root", ROOT)
+    result = cli("validate", "--no-cache", "--root", ROOT)
     assert result.exit_code == 0, result.output
     assert "2 overlay(s)" in result.output
 
