@@ -20,12 +20,10 @@ from generator.diagnostics import Result
 from generator.errors import Exit, InvalidInput, RayGitopsError
 from generator.kuberay.kinds import SPEC_NAMES
 from generator.kuberay.releases import LATEST, RELEASES
-from generator.report.capacity import CAPACITY
-from generator.report.changes import DIFF_SECTIONS
-from generator.report.diagnostics import REPORTERS
+from generator.report import formats
 
-# each command's formats are those its reporter table has
-FORMATS = click.Choice(list(REPORTERS))
+# each command's formats are those its reporter table has (report/formats.py)
+FORMATS = click.Choice(formats.DIAGNOSTICS)
 
 
 def common(fn: Callable[..., int]) -> Callable[..., None]:
@@ -138,7 +136,7 @@ def validate(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool,
 @click.option("--env", default=None, help="Compare what overlays/ENV builds (with kustomize).")
 @click.option("--each-env", is_flag=True,
               help="The bases, then what each overlay builds: one report (a pull-request comment).")
-@click.option("--format", "fmt", type=click.Choice(list(DIFF_SECTIONS)),
+@click.option("--format", "fmt", type=click.Choice(formats.CHANGES),
               default="text", show_default=True, help="markdown is ready for a pull-request comment.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--chart", type=click.Path(dir_okay=False, path_type=Path), default=None,
@@ -156,7 +154,7 @@ def diff(base: str, env: str | None, each_env: bool, fmt: str, quiet: bool, char
 
 @main.command()
 @click.option("--env", default=None, help="What overlays/ENV builds (with kustomize), not the bases.")
-@click.option("--format", "fmt", type=click.Choice(list(CAPACITY)), default="text",
+@click.option("--format", "fmt", type=click.Choice(formats.CAPACITY), default="text",
               show_default=True, help="How to print the report.")
 @click.option("--quiet", "-q", is_flag=True, help="Print errors only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")

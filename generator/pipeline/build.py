@@ -19,7 +19,7 @@ from pathlib import Path
 from generator.load.secrets import literal_secrets
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
-from generator.pipeline import check, delivery, load, parallel, render, reuse
+from generator.pipeline import check, load, parallel, render, reuse
 from generator.pipeline.cache import Cache
 from generator.pipeline.records import Build, Options, Unit, settings_key
 from generator.project.repo import Repo
@@ -67,9 +67,9 @@ def run(repo: Repo, options: Options) -> Build:
     files = load.spec_files(repo, options.extra)
     reusable = reuse.reusable(options.cache, out.settings_key, options.redo) if options.reuse else {}
     if parallel.pays(options, files, reusable) and parallel.in_parallel(out, files, options, run):
-        schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
         if repo.settings.delivery is not None and out.result.ok:
-            delivery.add_delivery(out, schemas, options)
+            _deliver(out, OutputSchemas(repo.settings.kubernetes_version, repo.settings.target),
+                     options)
         return out.finish(False)
     index, selected = _index(out, files, options, reusable)
     if not check.resolve(out, index, selected) or not check.check(out, index, selected):
@@ -78,8 +78,16 @@ def run(repo: Repo, options: Options) -> Build:
     render.render_selected(out, Context(repo.settings, index), schemas, selected, options)
     reuse.record_reads(out, index)
     if repo.settings.delivery is not None and not out.failed and options.only is None:
-        delivery.add_delivery(out, schemas, options)
+        _deliver(out, schemas, options)
     return out.finish(options.reuse)
+
+
+def _deliver(out: Build, schemas: OutputSchemas, options: Options) -> None:
+    """The delivery stage, imported by the runs that have one (Argo CD's and Flux's
+    renderers and kustomize's adapter cost a hook on one spec file ~25 ms)."""
+    from generator.pipeline import delivery
+
+    delivery.add_delivery(out, schemas, options)
 
 
 def _index(out: Build, files: list[str], options: Options,

@@ -13,7 +13,7 @@ from generator.models.parse import Facts, Spec
 from generator.pipeline.cache import Cache
 from generator.project.repo import Repo
 from generator.render.base import Rendered
-from generator.render.delivery import Scaling
+from generator.render.scaling import Scaling
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from generator.load.files import digest_bytes
 from generator.models.parse import Spec
 from generator.pipeline.records import Build, Options
 from generator.render.base import Context, Generated, Rendered
-from generator.render.delivery import scaling
 from generator.render.kinds import renderer
 from generator.render.kustomization import base_files
+from generator.render.scaling import scaling
 from generator.schemas.outputs import OutputSchemas
 from generator.validate.objects import validate_rendered
 

@@ -16,13 +16,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.kuberay.kinds import QUEUED_KINDS
 from generator.models.delivery import ArgoCD, Delivery
 from generator.project.kustomize import OverlayInfo
 from generator.render.base import Origins, Rendered
 from generator.render.health import argocd_health, flux_health
-from generator.render.kueue import QUEUE_LABEL
 from generator.render.labels import MANAGED_BY
+from generator.render.scaling import Scaling
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
 SUSPEND_POINTER = "/spec/suspend"
@@ -34,28 +33,6 @@ class Autoscaled:
     name: str
     namespace: str | None
     groups: int
-
-
-# What delivery needs of the objects whose fields another controller owns:
-# ["replicas", app, name, namespace, groups] for a RayCluster that autoscales,
-# ["suspend", app, kind, name, namespace] for an object Kueue queues. Kept per spec file
-# in the cache, so that delivery is rendered without rendering every object again.
-Scaling = list[Any]
-
-
-def scaling(objects: list[Rendered]) -> list[Scaling]:
-    """What delivery must leave to the autoscaler and to Kueue among ``objects``."""
-    out = []
-    for item in objects:
-        if item.spec is None or item.kind not in QUEUED_KINDS:
-            continue
-        spec, meta = item.obj["spec"], item.obj["metadata"]
-        if item.kind == "RayCluster" and spec.get("enableInTreeAutoscaling"):
-            out.append(["replicas", item.spec.app, item.name, meta.get("namespace"),
-                        len(spec.get("workerGroupSpecs", []))])
-        if QUEUE_LABEL in meta.get("labels", {}):
-            out.append(["suspend", item.spec.app, item.kind, item.name, meta.get("namespace")])
-    return out
 
 
 def autoscaled(overlay: OverlayInfo, clusters: list[Scaling]) -> list[Autoscaled]:

@@ -10,6 +10,7 @@ from xml.sax.saxutils import escape
 
 from generator.capacity.shape import figure
 from generator.capacity.usage import PoolRoom, Row, Total, Usage
+from generator.report import formats
 from generator.report.escape import markdown_cell
 
 
@@ -86,6 +87,7 @@ def _triple_room(room: PoolRoom) -> str:
 
 
 CAPACITY = {"text": report_text, "json": report_json, "markdown": report_markdown}
+formats.check(CAPACITY, formats.CAPACITY)
 
 # --- the change of capacity in a pull request --------------------------------------------
 

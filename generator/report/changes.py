@@ -7,6 +7,7 @@ from typing import Any
 
 from generator.capacity.usage import Usage
 from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
+from generator.report import formats
 from generator.report.capacity import Change as Capacity
 from generator.report.capacity import cells, change_table, mermaid
 from generator.report.escape import github_data, github_property, markdown_cell
@@ -153,3 +154,4 @@ def report_json_sections(sections: list[Section]) -> str:
 
 DIFF_SECTIONS = {"text": report_text_sections, "markdown": report_markdown_sections,
                  "json": report_json_sections, "github": _sections(report_github, "\n")}
+formats.check(DIFF_SECTIONS, formats.CHANGES)

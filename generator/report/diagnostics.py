@@ -6,6 +6,7 @@ import json
 from dataclasses import asdict
 
 from generator.diagnostics import Result
+from generator.report import formats
 from generator.report.escape import github_data, github_property
 
 
@@ -39,3 +40,4 @@ def report_github(result: Result) -> str:
 
 
 REPORTERS = {"text": report_text, "json": report_json, "github": report_github}
+formats.check(REPORTERS, formats.DIAGNOSTICS)
