@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from generator.capacity.pods import Pod, Requests
-from generator.capacity.shape import amount, excess, figure
+from generator.capacity.shape import excess, figure
 from generator.kuberay.vocabulary import items, mapping
 
 CPU, MEMORY = "cpu", "memory"
@@ -210,25 +210,3 @@ def _fill(rooms: dict[Room, int], requests: Requests, wanted: int) -> int:
         if rooms[room] == 0:
             del rooms[room]
     return wanted
-
-
-def pool_of(name: str, data: dict[str, Any]) -> Pool:
-    """A pool from its settings: cpu, memory, gpus and gpuResource, resources, maxNodes,
-    labels, taints (already validated by the settings model)."""
-    allocatable: Requests = {}
-    for key in (CPU, MEMORY):
-        found = amount(data.get(key))
-        if found is not None:
-            allocatable[key] = found
-    if data.get("gpus"):
-        allocatable[str(data.get("gpuResource") or "nvidia.com/gpu")] = Decimal(str(data["gpus"]))
-    for key, value in mapping(data.get("resources")).items():
-        try:
-            found = amount(value)
-        except InvalidOperation:
-            found = None
-        if found is not None:
-            allocatable[str(key)] = found
-    return Pool(name, allocatable, int(data.get("maxNodes", 0)),
-                {str(k): str(v) for k, v in mapping(data.get("labels")).items()},
-                tuple(dict(t) for _, t in items(data.get("taints"))))

@@ -46,6 +46,9 @@ class SpecIndex:
         self.duplicates: list[Diagnostic] = []
         self.reader: str | None = None
         self.reads: dict[str, dict[tuple[Any, ...], str]] = {}
+        # how the pipeline renders a spec into its KubeRay objects (set by the pipeline:
+        # the renderers stand above the rules that ask); None renders nothing
+        self.renderer: Callable[[Spec], list[dict[str, Any]]] | None = None
         for spec in self.specs:
             key = (spec.kind, spec.namespace, spec.name)
             first = self._by_key.setdefault(key, spec)
@@ -101,6 +104,22 @@ class SpecIndex:
             if found is not None:
                 return found
         return None
+
+    def rendered(self, spec: Spec) -> list[dict[str, Any]] | None:
+        """The objects ``spec`` renders, as the pipeline renders them; None when they cannot
+        be made (no renderer here, or a reference of the spec does not resolve)."""
+        if self.renderer is None or spec.broken:
+            return None
+        for ref in spec.model.references():
+            if ref.kind == "File":
+                found = (spec.path, ref.name) in self.files  # read when its spec was checked
+            elif ref.kind == "ServeConfigFile":
+                found = (spec.path, ref.name) in self.serve_docs
+            else:
+                found = self.get(ref.kind, ref.name, spec.namespace) is not None
+            if not found:
+                return None
+        return self.renderer(spec)
 
     def anywhere(self, kind: str, name: str) -> Spec | None:
         """A spec of that kind and name in any namespace (to say where it is)."""

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.capacity.pools import Pool, pool_of
+from generator.capacity.pools import CPU, MEMORY, Pool
+from generator.capacity.shape import amount
 from generator.kuberay.releases import LATEST, RELEASES, Target, release
 from generator.models.base import Name, NonNegative, Quantity, Strict, StringMap
 from generator.models.compute import Memory, ResourceName
@@ -41,6 +42,17 @@ class NodePool(Strict):
     max_nodes: NonNegative
     labels: StringMap = {}
     taints: list[Taint] = []
+
+    def pool(self, name: str) -> Pool:
+        """The pool as the capacity checks read it: what one node offers, in numbers."""
+        offered = {CPU: self.cpu, MEMORY: self.memory}
+        if self.gpus:
+            offered[self.gpu_resource] = str(self.gpus)
+        offered.update(self.resources)
+        allocatable = {key: found for key, value in offered.items()
+                       if (found := amount(value)) is not None}
+        return Pool(name, allocatable, self.max_nodes, dict(self.labels),
+                    tuple(taint.model_dump() for taint in self.taints))
 
 
 class Environment(Strict):
@@ -105,4 +117,4 @@ class Settings(Strict):
         """The node pools of an environment (an overlay's name), else the repository's."""
         chosen = self.environments.get(environment) if environment else None
         found = chosen.node_pools if chosen and chosen.node_pools is not None else self.node_pools
-        return tuple(pool_of(name, pool.model_dump(by_alias=True)) for name, pool in found.items())
+        return tuple(pool.pool(name) for name, pool in found.items())

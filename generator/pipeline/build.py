@@ -72,10 +72,12 @@ def run(repo: Repo, options: Options) -> Build:
                      options)
         return out.finish(False)
     index, selected = _index(out, files, options, reusable)
+    ctx = Context(repo.settings, index)
+    index.renderer = render.objects_of(ctx)
     if not check.resolve(out, index, selected) or not check.check(out, index, selected):
         return out.finish(options.reuse)  # rendering needs every spec valid, every reference found
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
-    render.render_selected(out, Context(repo.settings, index), schemas, selected, options)
+    render.render_selected(out, ctx, schemas, selected, options)
     reuse.record_reads(out, index)
     if repo.settings.delivery is not None and not out.failed and options.only is None:
         _deliver(out, schemas, options)

@@ -3,7 +3,9 @@ each object validated, and the file's objects made into its folder's files at on
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import groupby
+from typing import Any
 
 from generator.load.files import digest_bytes
 from generator.models.parse import Spec
@@ -29,6 +31,17 @@ def render_selected(out: Build, ctx: Context, schemas: OutputSchemas, selected: 
             _emit(out, items, options)
     index.reader = None
     out.objects.sort(key=lambda item: item.spec.app if item.spec else "")
+
+
+def objects_of(ctx: Context) -> Callable[[Spec], list[dict[str, Any]]]:
+    """How rules that need another spec's rendered objects get them (``SpecIndex.rendered``):
+    through the same renderers, so that what they judge is what is rendered."""
+    def objects(spec: Spec) -> list[dict[str, Any]]:
+        render = renderer(spec.kind)
+        items = render(spec, ctx) if render is not None else []
+        return [item.obj for item in items if isinstance(item, Rendered)]
+
+    return objects
 
 
 def render_specs(out: Build, ctx: Context, schemas: OutputSchemas,

@@ -56,7 +56,7 @@ def serve_fits(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     if cluster is None or not isinstance(text, str):
         return
     try:
-        config = plain.load(text)
+        config = plain.load_embedded(text)
     except plain.YAMLError:
         return  # the Serve config rules report it
     found = list(deployments(config))
@@ -284,13 +284,11 @@ def entrypoint_on_its_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]
     target = index.get("RayCluster", job.cluster_selector, spec.namespace)
     if target is None:
         return  # the reference rules report it
-    body = target.model.spec
-    groups = [_group(index, target, group, None) for group in (body.head,)]
-    workers = [_group(index, target, group, body.autoscaling_enabled) for group in body.worker_groups]
-    if None in groups or None in workers:
-        return
-    cluster = nodes({"enableInTreeAutoscaling": body.autoscaling_enabled,
-                     "headGroupSpec": groups[0], "workerGroupSpecs": workers}, ())
+    objects = index.rendered(target)
+    obj = next((o for o in objects or () if o.get("kind") == target.kind), None)
+    if obj is None:
+        return  # a cluster that cannot render: its own checks say why
+    cluster = nodes(mapping(obj.get("spec")), ())
     demand = {name: Decimal(str(value)) for name, value in (("CPU", asked.num_cpus),
                                                               ("GPU", asked.num_gpus))
               if value}
@@ -309,21 +307,3 @@ def entrypoint_on_its_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]
                   f"the job's driver asks for {describe(demand)}, which no node of RayCluster "
                   f"{target.name!r} can hold: {why(shorts)}. The job would never start",
                   hint=_offer(cluster))
-
-
-def _group(index: SpecIndex, owner: Spec, group: Any, autoscaling: bool | None) -> dict[str, Any] | None:
-    """A spec's group as the KubeRay group it renders, as far as its shape goes."""
-    found = index.get("ComputeTemplate", group.compute_template, owner.namespace)
-    if found is None:
-        return None
-    resources = found.model.spec.resources()
-    out: dict[str, Any] = {
-        "rayStartParams": dict(group.ray_start_params), "resources": dict(group.ray_resources),
-        "labels": dict(group.ray_labels),
-        "template": {"spec": {"containers": [{"name": "ray", "resources": {
-            "limits": resources, "requests": resources}}]}}}
-    if autoscaling is not None:
-        low, high = group.bounds(autoscaling)
-        out.update({"groupName": group.name, "replicas": group.replicas, "minReplicas": low,
-                    "maxReplicas": high, "numOfHosts": group.num_of_hosts})
-    return out

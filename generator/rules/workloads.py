@@ -127,7 +127,7 @@ def _incremental(strategy: dict[str, Any], cluster: dict[str, Any],
 def _serve_config_text(text: str) -> Iterator[Finding]:
     at = ("spec", "serveConfigV2")
     try:
-        config = plain.load(text)
+        config = plain.load_embedded(text)
     except plain.YAMLError as exc:
         yield Finding(at, "RG078", f"serveConfigV2 is not YAML: {plain.first_line(exc)}")
         return

@@ -244,3 +244,6 @@ def test_entrypoint_on_an_existing_cluster_spec(cli, make_repo) -> None:
     assert result.exit_code == 1
     assert "specs/job.yaml:10:14: error RG113: spec.entrypointResources.numGpus" in result.output
     assert "RayCluster 'shared'" in result.output
+    # the hook on the job file alone judges it against the cluster as it renders too
+    alone = cli("validate", "--root", root, "--no-cache", root / "specs" / "job.yaml")
+    assert alone.exit_code == 1 and "error RG113" in alone.output
