@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from generator.commands.validate import validate_files
 from generator.pipeline.build import build
 from generator.project.repo import open_repo
-from generator.validate.manifests import validate_files
 from tests.helpers import CASES
 
 EXPECT = re.compile(r"^# expect: (RG\d{3}) (\d+):(\d+)$", re.MULTILINE)

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from generator.capacity.pods import Pod, object_pods
 from generator.kuberay.vocabulary import mapping
@@ -172,3 +172,14 @@ def room(pools: Iterable[Any]) -> PoolRoom:
             * pool.max_nodes
         nodes += pool.max_nodes
     return PoolRoom(cpu, memory, gpu, nodes)
+
+
+class Rollout(NamedTuple):
+    """What an environment's pods request before and after a change, the peak while it
+    rolls out, and what its node pools offer (None: no pools declared)."""
+
+    environment: str
+    before: Usage
+    after: Usage
+    peak: Usage
+    room: PoolRoom | None

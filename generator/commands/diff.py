@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from generator.capacity.pools import Pool
-from generator.capacity.usage import rollout, room, rows, total
+from generator.capacity.usage import Rollout, rollout, room, rows, total
 from generator.commands.output import emit_report, note
 from generator.diff.effects import NEW_CLUSTER, Change, compare
 from generator.diff.revisions import build_at, overlay_objects
@@ -16,7 +16,6 @@ from generator.pipeline.build import build
 from generator.project import kustomize
 from generator.project.repo import open_repo
 from generator.render.base import Rendered
-from generator.report.capacity import Change as Capacity
 from generator.report.capacity import svg
 from generator.report.changes import DIFF_SECTIONS
 from generator.schemas.outputs import OutputSchemas
@@ -59,10 +58,10 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
 
 
 def _capacity(env: str, before: list[Rendered], after: list[Rendered],
-              changes: list[Change], pools: tuple[Pool, ...]) -> Capacity:
+              changes: list[Change], pools: tuple[Pool, ...]) -> Rollout:
     """Requests before and after, the peak while the change rolls out, and what the
     environment's node pools offer."""
     old, new = rows(i.obj for i in before), rows(i.obj for i in after)
     upgraded = {c.key for c in changes if c.effect == NEW_CLUSTER}
-    return (env, total(old).high, total(new).high, rollout(old, new, upgraded),
-            room(pools) if pools else None)
+    return Rollout(env, total(old).high, total(new).high, rollout(old, new, upgraded),
+                   room(pools) if pools else None)

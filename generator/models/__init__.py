@@ -1,1 +1,2 @@
-"""Layer 2: the spec models, one module per kind (generator.models.kinds names them)."""
+"""The spec models, one module per kind (``models/kinds.py`` registers them), their
+parsing from documents, and the index of specs by name (``references.py``)."""

@@ -1,4 +1,4 @@
-"""Layer 3: names unique per kind and namespace, and every reference resolved."""
+"""The index of specs: names unique per kind and namespace, and every reference resolved."""
 
 from __future__ import annotations
 

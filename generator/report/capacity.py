@@ -9,7 +9,7 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from generator.capacity.shape import figure
-from generator.capacity.usage import PoolRoom, Row, Total, Usage
+from generator.capacity.usage import PoolRoom, Rollout, Row, Total, Usage
 from generator.report import formats
 from generator.report.escape import markdown_cell
 
@@ -92,10 +92,9 @@ formats.check(CAPACITY, formats.CAPACITY)
 # --- the change of capacity in a pull request --------------------------------------------
 
 # environment, before, after, peak during the rollout, what its node pools offer
-Change = tuple[str, Usage, Usage, Usage, PoolRoom | None]
 
 
-def change_table(changes: list[Change]) -> str:
+def change_table(changes: list[Rollout]) -> str:
     lines = ["| environment | | cpu | memory | gpu | pods |", "|---|---|---|---|---|---|"]
     for env, before, after, peak, room in changes:
         for name, usage in (("before", before), ("after", after), ("peak during rollout", peak)):
@@ -106,7 +105,7 @@ def change_table(changes: list[Change]) -> str:
     return "\n".join(lines)
 
 
-def _series(changes: list[Change]) -> tuple[list[str], list[tuple[str, list[float]]]]:
+def _series(changes: list[Rollout]) -> tuple[list[str], list[tuple[str, list[float]]]]:
     """Categories (one per environment and state) and one series per resource."""
     labels = [f"{env} {state}" for env, *_ in changes for state in ("before", "after", "peak")]
     usages = [u for _, *found, _ in changes for u in found]
@@ -119,7 +118,7 @@ def _series(changes: list[Change]) -> tuple[list[str], list[tuple[str, list[floa
     return labels, out
 
 
-def mermaid(changes: list[Change]) -> str:
+def mermaid(changes: list[Rollout]) -> str:
     """One Mermaid xychart per resource: before, after and the rollout's peak, per environment."""
     labels, series = _series(changes)
     blocks = []
@@ -140,7 +139,7 @@ def _ceil(value: float) -> str:
     return str(int(value) + (0 if value == int(value) else 1))
 
 
-def svg(changes: list[Change]) -> str:
+def svg(changes: list[Rollout]) -> str:
     """The same charts as one SVG image: a panel per resource, a bar per category."""
     labels, series = _series(changes)
     bar, gap, left, panel_h, top = 34, 14, 70, 190, 30

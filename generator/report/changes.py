@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from generator.capacity.usage import Usage
+from generator.capacity.usage import Rollout, Usage
 from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
 from generator.report import formats
-from generator.report.capacity import Change as Capacity
 from generator.report.capacity import cells, change_table, mermaid
 from generator.report.escape import github_data, github_property, markdown_cell
 
@@ -105,7 +104,7 @@ def report_github(changes: list[Change], base: str) -> str:
 
 
 
-Section = tuple[list[Change], str, str, Capacity]  # changes, against what, a note, capacity
+Section = tuple[list[Change], str, str, Rollout]  # changes, against what, a note, capacity
 
 
 def _sections(report: Any, join: str) -> Any:
@@ -139,7 +138,7 @@ def report_markdown_sections(sections: list[Section]) -> str:
 
 
 def report_json_sections(sections: list[Section]) -> str:
-    def capacity(c: Capacity) -> dict[str, Any]:
+    def capacity(c: Rollout) -> dict[str, Any]:
         return {"environment": c[0], "before": c[1].as_json(), "after": c[2].as_json(),
                 "peak": c[3].as_json()}
 

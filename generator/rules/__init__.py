@@ -1,4 +1,4 @@
-"""Layer 4 (KubeRay's controller rules), spec rules and layer 7 (policy), by rule code.
+"""The rules, by rule code: KubeRay's controller rules, spec rules, will it fit, Kueue's, and policy.
 
 Importing the package registers every rule."""
 

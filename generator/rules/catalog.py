@@ -12,24 +12,24 @@ STRICT_IN_REPOSITORY = frozenset({"RG012", "RG018", "RG022", "RG090", "RG091", "
                                "RG094"})
 
 CODES: dict[str, str] = {
-    # layer 1: YAML
+    # YAML
     "RG001": "YAML syntax error",
     "RG002": "duplicate key in a mapping",
     "RG003": "tab in indentation",
     "RG004": "a limit is exceeded: file size, nesting depth, alias expansion",
     "RG005": "binary or non-UTF-8 file",
     "RG006": "a document that is not a mapping",
-    # layer 2: spec schema
+    # the spec schema
     "RG007": "a KubeRay manifest placed among the specs (use `ray-gitops import`)",
     "RG008": "unknown apiVersion or kind",
     "RG009": "unknown field",
     "RG010": "wrong type, missing field or invalid value",
     "RG011": "invalid or over-long name or label",
     "RG013": "negative or malformed quantity",
-    # layer 3: references
+    # references
     "RG014": "a reference to a spec that does not exist",
     "RG015": "two specs of one kind with one name",
-    # layer 4: KubeRay's controller rules (ray-operator utils/validation.go)
+    # KubeRay's controller rules (ray-operator utils/validation.go)
     "RG012": "warning: worker group replicas outside minReplicas..maxReplicas (the operator clamps), or min above max before 1.6",
     "RG016": "group `resources` set together with num-cpus/num-gpus/memory/resources in rayStartParams (validateRayGroupResources)",
     "RG017": "rayStartParams.labels (validateRayGroupLabels; use the group's `labels`)",
@@ -120,16 +120,16 @@ CODES: dict[str, str] = {
     "RG095": "warning: ray.io/v1alpha1, deprecated since KubeRay 1.7",
     "RG096": "warning: a RayCronJob without the RayCronJob feature gate (accepted, never scheduled)",
     "RG097": "warning: NewClusterWithIncrementalUpgrade without the RayServiceIncrementalUpgrade gate",
-    # layer 6: overlays (issue 5)
+    # overlays
     "RG080": "an overlay that does not build",
     "RG081": "an overlay that points outside the repository",
     "RG082": "a delivery environment without an overlay",
     "RG086": "a file of rendered/ that is stale, missing or stray (check)",
     "RG085": "a reference to a Redis, PersistentVolume or cluster in another namespace",
     "RG084": "a spec file whose name cannot name its folder in rendered/ (or clashes with another, ignoring case)",
-    # layer 5: output schemas
+    # output schemas
     "RG030": "a rendered or given object fails its Kubernetes or KubeRay schema",
-    # layer 7: policy (warnings; errors with --strict)
+    # policy (warnings; errors with --strict)
     "RG100": "image tagged `latest` or not tagged",
     "RG101": "Redis without persistence",
     "RG102": "a PersistentVolume that is deleted with its claim (reclaimPolicy Delete)",

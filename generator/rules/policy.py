@@ -1,4 +1,4 @@
-"""Layer 7: policy. Warnings by default; errors with --strict or `policy.strict`."""
+"""Policy: Warnings by default; errors with --strict or `policy.strict`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Layer 5: output schemas, compiled once per kind and cached.
+"""The output schemas: compiled once per kind and cached.
 
 Core kinds: the strict schemas that kubernetes-validate bundles, read as data
 (its own ``validate()`` re-reads a 1.8 MB file and rebuilds a validator on

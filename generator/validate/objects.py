@@ -1,4 +1,4 @@
-"""Layers 4, 5 and 7 on one object: KubeRay's rules, its output schema, policy."""
+"""One object's checks: KubeRay's rules, its output schema, will it fit, and policy."""
 
 from __future__ import annotations
 

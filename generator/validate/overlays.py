@@ -1,4 +1,4 @@
-"""Layer 6: every overlay built with the real kustomize, its output checked like a base.
+"""Overlays: every overlay built with the real kustomize, its output checked like a base.
 
 A patch in an overlay can break a KubeRay rule the base respected (``replicas``
 above ``maxReplicas``); the error names the overlay, and the patch where it can

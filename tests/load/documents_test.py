@@ -1,4 +1,4 @@
-"""Layer 1: hostile or broken YAML gets a positioned error, in bounded time."""
+"""YAML: hostile or broken YAML gets a positioned error, in bounded time."""
 
 from __future__ import annotations
 
