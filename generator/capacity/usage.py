@@ -17,6 +17,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, NamedTuple
 
 from generator.capacity.pods import Pod, object_pods
+from generator.kuberay.kinds import UPGRADED_KINDS
 from generator.kuberay.vocabulary import mapping
 
 Key = tuple[str, str, str]  # kind, namespace, name
@@ -102,7 +103,7 @@ def row(obj: dict[str, Any]) -> Row | None:
     low, initial, high = (of_pods(pods, c) for c in ("low", "initial", "high"))
     cluster = [p for p in pods if p.cluster]
     peak, upgrade = high, ""
-    if obj.get("kind") == "RayService":
+    if obj.get("kind") in UPGRADED_KINDS:
         kind, surge = upgrade_of(obj)
         if kind == "NewCluster":
             peak, upgrade = high + of_pods(cluster, "initial"), "new cluster"

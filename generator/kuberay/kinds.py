@@ -44,6 +44,7 @@ class Kind:
     queued: bool = True  # Kueue queues it (and owns its spec.suspend)
     alpha: bool = True  # its CRD serves ray.io/v1alpha1 too (deprecated in 1.7)
     created: str = ""  # what the operator does with a new one
+    upgrades: bool = False  # a change to its cluster brings up a new cluster beside the old
 
     @property
     def scheduled(self) -> bool:
@@ -56,7 +57,8 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          created="a new Ray cluster: head and worker pods are created"),
     Kind("RayService", (SERVICE_CLUSTER,), 47, health.RAYSERVICE,
          children=" (its clusters are <name>-<5 characters>)",
-         created="a new RayService: its cluster is created, then the Serve applications"),
+         created="a new RayService: its cluster is created, then the Serve applications",
+         upgrades=True),
     Kind("RayJob", (JOB_CLUSTER,), 47, health.RAYJOB, job=(),
          created="a new RayJob: the job is submitted (with its own cluster, if it has one)"),
     Kind("RayCronJob", (JOB_TEMPLATE, JOB_CLUSTER), 36, health.RAYCRONJOB, job=(JOB_TEMPLATE,),
@@ -68,6 +70,7 @@ JOB_KINDS = tuple(kind.name for kind in KINDS.values() if kind.job is not None)
 SCHEDULED_KINDS = tuple(kind.name for kind in KINDS.values() if kind.scheduled)
 QUEUED_KINDS = tuple(kind.name for kind in KINDS.values() if kind.queued)
 ALPHA_KINDS = tuple(kind.name for kind in KINDS.values() if kind.alpha)
+UPGRADED_KINDS = tuple(kind.name for kind in KINDS.values() if kind.upgrades)
 
 
 def job_path(kind: str) -> FieldPath | None:

@@ -32,7 +32,7 @@ from generator.capacity.shape import RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, value_at
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_KINDS, cluster_of, job_path
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_KINDS, UPGRADED_KINDS, cluster_of, job_path
 from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import mapping
 from generator.load import plain
@@ -49,7 +49,7 @@ def _cluster(obj: dict[str, Any]) -> list[RayNode] | None:
     return nodes(found[1], found[0]) if found else None
 
 
-@object_rule("RayService")
+@object_rule(*UPGRADED_KINDS)
 def serve_fits(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     cluster = _cluster(obj)
     text = mapping(obj.get("spec")).get("serveConfigV2")
@@ -236,7 +236,7 @@ def pools_hold(objects: list[dict[str, Any]], pools: tuple[Pool, ...]) -> Iterat
     if said:
         return
     for i, obj in enumerate(objects):
-        if obj.get("kind") != "RayService":
+        if obj.get("kind") not in UPGRADED_KINDS:
             continue
         kind, surge = upgrade_of(obj)
         if not surge:
