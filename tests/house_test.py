@@ -5,7 +5,6 @@ own syntax tree; nothing is run."""
 from __future__ import annotations
 
 import ast
-from pathlib import Path
 
 from tests.helpers import ROOT
 
@@ -27,11 +26,6 @@ MAX_SPELLED = {"RayCronJob": 6, "RayJob": 8, "RayService": 9, "RayCluster": 13,
                "ComputeTemplate": 7, "Redis": 7, "PersistentVolume": 8}
 
 
-def modules() -> dict[str, ast.Module]:
-    return {str(path.relative_to(ROOT).with_suffix("")).replace("/", "."): ast.parse(path.read_text())
-            for path in sorted(PACKAGE.rglob("*.py"))}
-
-
 def floor(module: str) -> int:
     part = module.split(".")[1] if module.count(".") else "__init__"
     return next(i for i, names in enumerate(FLOORS) if part in names)
@@ -46,11 +40,15 @@ def imports(tree: ast.Module, module: str) -> set[str]:
             out.update(f"{node.module}.{alias.name}" for alias in node.names)
         elif isinstance(node, ast.Import):
             out.update(a.name for a in node.names if a.name.startswith("generator"))
-    known = set(modules_cache)
-    return {name.removesuffix(".__init__") for name in out} & known - {module}
+    return {name.removesuffix(".__init__") for name in out} & set(modules_cache) - {module}
 
 
-modules_cache = {name.removesuffix(".__init__"): tree for name, tree in modules().items()}
+# every module of the package by dotted name (a package by its own name), parsed once
+modules_cache = {
+    str(path.relative_to(ROOT).with_suffix("")).replace("/", ".").removesuffix(".__init__"):
+        ast.parse(path.read_text())
+    for path in sorted(PACKAGE.rglob("*.py"))
+}
 
 
 def test_no_module_or_function_is_too_long() -> None:
