@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Unsupported
@@ -17,7 +19,7 @@ from generator.importer.common import (
     quantity,
     version_from_image,
 )
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, KINDS, SERVICE_CLUSTER
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
@@ -31,40 +33,70 @@ from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 WELL_KNOWN_PORTS = {port for _, port in (*HEAD_PORTS, SERVE_PORT)}  # the operator's own
 
 
+@dataclass(frozen=True)
+class Source:
+    """One manifest being imported: its metadata as a spec has it, its spec, and where it is
+    (for notes)."""
+
+    meta: dict[str, Any]
+    spec: dict[str, Any]
+    where: str
+    annotations: dict[str, Any]
+
+
 def import_kuberay(doc: dict[str, Any], out: Imported, source: str) -> None:
     kind = doc.get("kind")
     meta = metadata(doc.get("metadata") or {})
-    spec = doc.get("spec") or {}
-    where = f"{source}: {kind} {meta['name']}"
-    annotations = (doc.get("metadata") or {}).get("annotations") or {}
-    if kind == "RayCluster":
-        body = _cluster(spec, out, meta["name"], where, annotations)
-        strategy = (spec.get("upgradeStrategy") or {}).get("type")
-        if strategy:
-            body["upgradeStrategy"] = strategy
-        out.specs.append(document("RayCluster", meta, body))
-    elif kind == "RayService":
-        service: dict[str, Any] = {}
-        strategy = spec.get("upgradeStrategy") or {}
-        if strategy:
-            service["upgradeStrategy"] = {"type": strategy.get("type", "NewCluster"),
-                                          **(strategy.get("clusterUpgradeOptions") or {})}
-        for key in ("excludeHeadPodFromServeSvc", "rayClusterDeletionDelaySeconds"):
-            if key in spec:
-                service[key] = spec[key]
-        service["serveConfig"] = embedded_yaml(spec.get("serveConfigV2") or "applications: []", where)
-        service["cluster"] = _cluster(spec.get(SERVICE_CLUSTER) or {}, out, meta["name"], where,
-                                      annotations)
-        out.specs.append(document("RayService", meta, service))
-    elif kind == "RayJob":
-        out.specs.append(document("RayJob", meta, _job(spec, out, meta["name"], where, annotations)))
-    elif kind == "RayCronJob":
-        cron: dict[str, Any] = {key: spec[key] for key in ("schedule", "timeZone", "suspend")
-                                if key in spec}
-        cron["job"] = _job(spec.get(JOB_TEMPLATE) or {}, out, meta["name"], where, annotations)
-        out.specs.append(document("RayCronJob", meta, cron))
-    else:
+    found = IMPORTERS.get(str(kind))
+    if found is None:
         raise Unsupported(f"{source}: ray.io/v1 {kind} is not a kind ray-gitops imports")
+    annotations = (doc.get("metadata") or {}).get("annotations") or {}
+    body = found(Source(meta, doc.get("spec") or {}, f"{source}: {kind} {meta['name']}",
+                        annotations), out)
+    out.specs.append(document(str(kind), meta, body))
+
+
+def _raycluster(src: Source, out: Imported) -> dict[str, Any]:
+    body = _cluster(src.spec, out, src.meta["name"], src.where, src.annotations)
+    strategy = (src.spec.get("upgradeStrategy") or {}).get("type")
+    if strategy:
+        body["upgradeStrategy"] = strategy
+    return body
+
+
+def _rayservice(src: Source, out: Imported) -> dict[str, Any]:
+    spec = src.spec
+    service: dict[str, Any] = {}
+    strategy = spec.get("upgradeStrategy") or {}
+    if strategy:
+        service["upgradeStrategy"] = {"type": strategy.get("type", "NewCluster"),
+                                      **(strategy.get("clusterUpgradeOptions") or {})}
+    for key in ("excludeHeadPodFromServeSvc", "rayClusterDeletionDelaySeconds"):
+        if key in spec:
+            service[key] = spec[key]
+    service["serveConfig"] = embedded_yaml(spec.get("serveConfigV2") or "applications: []", src.where)
+    service["cluster"] = _cluster(spec.get(SERVICE_CLUSTER) or {}, out, src.meta["name"], src.where,
+                                  src.annotations)
+    return service
+
+
+def _rayjob(src: Source, out: Imported) -> dict[str, Any]:
+    return _job(src.spec, out, src.meta["name"], src.where, src.annotations)
+
+
+def _raycronjob(src: Source, out: Imported) -> dict[str, Any]:
+    cron: dict[str, Any] = {key: src.spec[key] for key in ("schedule", "timeZone", "suspend")
+                            if key in src.spec}
+    cron["job"] = _job(src.spec.get(JOB_TEMPLATE) or {}, out, src.meta["name"], src.where,
+                       src.annotations)
+    return cron
+
+
+# each KubeRay kind's importer: its spec's body from the manifest
+IMPORTERS: dict[str, Callable[[Source, Imported], dict[str, Any]]] = {
+    "RayCluster": _raycluster, "RayService": _rayservice, "RayJob": _rayjob,
+    "RayCronJob": _raycronjob}
+assert set(IMPORTERS) == set(KINDS), "every KubeRay kind has its importer"
 
 
 def _job(spec: dict[str, Any], out: Imported, name: str, where: str,
