@@ -71,7 +71,7 @@ def pod_template(
     origins.add((*at, "metadata", "labels"), (*spec_at, "labels"), keep=False)
     origins.add((*at, "metadata", "annotations"), (*spec_at, "annotations"), keep=False)
     origins.add((*ray, "env"), (*spec_at, "env"), keep=False)
-    for i, name in enumerate(sorted(group.env)):
+    for i, name in enumerate(group.env):
         origins.add((*ray, "env", i), (*spec_at, "env", name), keep=False)
     # the image a group sets, else the cluster's (its `image`, or the one its rayVersion names)
     origins.add((*ray, "image"), (*spec_at, "image") if group.image else params.image_at,
@@ -84,8 +84,10 @@ def pod_template(
 
 
 def env_list(env: dict[str, Any]) -> list[dict[str, Any]]:
+    """The env entries in the order written: Kubernetes expands ``$(NAME)`` in a value only
+    from entries above it."""
     out = []
-    for name in sorted(env):
+    for name in env:
         value = env[name]
         if isinstance(value, EnvSource):
             out.append({"name": name, "valueFrom": env_source(value)})

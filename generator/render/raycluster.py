@@ -139,7 +139,7 @@ def _head_group(body: ClusterBody, spec: Spec, ctx: Context, out: dict[str, Any]
         origins.add((*at, "gcsFaultToleranceOptions"), ft_at, keep=False)
         for name in FT_ENV:
             if name in head.env:
-                index = sorted(head.env).index(name)
+                index = list(head.env).index(name)
                 env_at = (*head_at, "template", "spec", "containers", 0, "env", index)
                 origins.add(env_at, ft_at, keep=False)
     head_out: dict[str, Any] = {}
@@ -222,8 +222,10 @@ def fault_tolerance(
     owner_annotations[FT_ENABLED] = "true"
     if ft.external_storage_namespace:
         owner_annotations[EXTERNAL_STORAGE_NAMESPACE] = ft.external_storage_namespace
-    env = {**head.env, RAY_REDIS_ADDRESS: address,
-           REDIS_PASSWORD: EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key))}
+    # first, so that the user's env may refer to them as $(RAY_REDIS_ADDRESS)
+    env = {RAY_REDIS_ADDRESS: address,
+           REDIS_PASSWORD: EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key)),
+           **head.env}
     params = {**head.ray_start_params, "redis-password": "$REDIS_PASSWORD"}
     return head.model_copy(update={"env": env, "ray_start_params": params})
 
