@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import Discriminator, Field, Tag, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
@@ -133,6 +133,25 @@ class Port(Strict):
     protocol: Literal["TCP", "UDP", "SCTP"] | None = None
 
 
+def _unique_ports(ports: list[Port]) -> list[Port]:
+    """A container's ports are a list map keyed by port and protocol, and their names are
+    unique: the API server refuses a pod that repeats either."""
+    names: set[str] = set()
+    keys: set[tuple[int, str]] = set()
+    for port in ports:
+        key = (port.container_port, port.protocol or "TCP")
+        if port.name in names:
+            raise ValueError(f"port name {port.name!r} is used twice")
+        if key in keys:
+            raise ValueError(f"port {key[0]}/{key[1]} is listed twice")
+        names.add(port.name)
+        keys.add(key)
+    return ports
+
+
+Ports = Annotated[list[Port], AfterValidator(_unique_ports)]
+
+
 class NodeGroup(Strict):
     """What the head and every worker group have: a pod on a compute template."""
 
@@ -149,7 +168,7 @@ class NodeGroup(Strict):
     service_account_name: Name | None = None
     node_selector: StringMap = {}
     tolerations: list[Toleration] = []
-    ports: list[Port] = []  # more ports of the Ray container (the well-known ones are added)
+    ports: Ports = []  # more ports of the Ray container (the well-known ones are added)
 
 
 class HeadGroup(NodeGroup):

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.models.cluster import EnvSource, NodeGroup, Volume
+from generator.models.cluster import EnvSource, NodeGroup, Port, Volume
 from generator.models.compute import ComputeTemplateSpec
 from generator.render.base import Origins
 from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION, pod_labels
@@ -36,8 +36,7 @@ def pod_template(
         container["imagePullPolicy"] = group.image_pull_policy
     if group.env:
         container["env"] = env_list(group.env)
-    ports = [{"containerPort": port, "name": name} for name, port in params.ports]
-    ports += [p.model_dump(by_alias=True, exclude_none=True) for p in group.ports]
+    ports = container_ports(params.ports, group.ports)
     if ports:
         container["ports"] = ports
     resources = template.resources()
@@ -81,6 +80,16 @@ def pod_template(
     origins.add((*ray, "ports"), (*spec_at, "ports"), keep=False)
     origins.add((*at, "spec", "volumes"), (*spec_at, "volumes"), keep=False)
     return {"metadata": meta, "spec": pod}
+
+
+def container_ports(defaults: tuple[tuple[str, int], ...], ports: list[Port]) -> list[dict[str, Any]]:
+    """The well-known ports, then the spec's; a spec port that takes a well-known port's name
+    or number replaces it (a pod repeating either is refused by the API server)."""
+    names = {port.name for port in ports}
+    numbers = {port.container_port for port in ports if (port.protocol or "TCP") == "TCP"}
+    out = [{"containerPort": number, "name": name} for name, number in defaults
+           if name not in names and number not in numbers]
+    return out + [port.model_dump(by_alias=True, exclude_none=True) for port in ports]
 
 
 def env_list(env: dict[str, Any]) -> list[dict[str, Any]]:

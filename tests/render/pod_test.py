@@ -52,3 +52,30 @@ def test_the_legacy_fault_tolerance_env_comes_first(make_repo: Callable[..., Pat
     [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
     head = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["env"]
     assert [e["name"] for e in head][:4] == ["RAY_REDIS_ADDRESS", "REDIS_PASSWORD", "ZONE", "STORE"]
+
+
+def test_a_spec_port_replaces_the_well_known_port_it_names_or_takes(
+        make_repo: Callable[..., Path]) -> None:
+    """8080 named `metrics` once (not the spec's and ray-gitops's both: the API server refuses
+    a port listed twice), and one port named `dashboard`, the spec's."""
+    spec = CLUSTER.replace("    env:\n      ZONE: eu\n", "    ports:\n      - {name: metrics, "
+                           "containerPort: 8080}\n      - {name: dashboard, containerPort: 8266}\n"
+                           "    env:\n      ZONE: eu\n")
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    assert built.result.ok, built.result.diagnostics
+    [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
+    ports = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["ports"]
+    assert [(p["name"], p["containerPort"]) for p in ports] == [
+        ("gcs-server", 6379), ("client", 10001), ("metrics", 8080), ("dashboard", 8266)]
+
+
+def test_a_spec_that_repeats_a_port_is_refused(make_repo: Callable[..., Path]) -> None:
+    for ports, said in (("[{name: a, containerPort: 9000}, {name: a, containerPort: 9001}]",
+                         "port name 'a' is used twice"),
+                        ("[{name: a, containerPort: 9000}, {name: b, containerPort: 9000}]",
+                         "port 9000/TCP is listed twice")):
+        spec = CLUSTER.replace("    env:\n      ZONE: eu\n", f"    ports: {ports}\n    env:\n      ZONE: eu\n")
+        built = build(open_repo(make_repo({"ordered.yaml": spec})))
+        messages = [d.message for d in built.result.errors]
+        assert any(said in m for m in messages), messages
+        assert not built.files
