@@ -96,10 +96,17 @@ RESERVED_PREFIX = "ray-gitops.io/"  # labels ray-gitops sets, that a NetworkPoli
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
-    for key, item in value.items():
+    for key in value:
         if key.startswith(RESERVED_PREFIX):
             raise PydanticCustomError("RG011", "'{key}' is reserved: ray-gitops sets "
                                       "ray-gitops.io/ labels itself", {"key": key})
+    return _selector(value)
+
+
+def _selector(value: dict[str, str]) -> dict[str, str]:
+    """Label keys and values as the API server checks them (a nodeSelector too: a value that
+    is no label value matches no node, and the API server refuses the pod)."""
+    for key, item in value.items():
         if not LABEL_KEY.match(key) or len(key.rpartition("/")[2]) > MAX_LABEL:
             raise PydanticCustomError("RG011", "'{key}' is not a valid label key", {"key": key})
         if not LABEL_VALUE.match(item):
@@ -118,6 +125,7 @@ ScalarString = Annotated[
 ]
 StringMap = dict[str, ScalarString]
 Labels = Annotated[dict[str, ScalarString], AfterValidator(_labels)]
+Selector = Annotated[dict[str, ScalarString], AfterValidator(_selector)]
 NonNegative = Annotated[int, Field(ge=0)]
 Positive = Annotated[int, Field(ge=1)]
 

@@ -21,6 +21,7 @@ from generator.models.base import (
     Ref,
     ScalarString,
     SecretKeyRef,
+    Selector,
     Strict,
     StringMap,
     Toleration,
@@ -166,7 +167,7 @@ class NodeGroup(Strict):
     labels: Labels = {}  # pod labels
     annotations: StringMap = {}  # pod annotations
     service_account_name: Name | None = None
-    node_selector: StringMap = {}
+    node_selector: Selector = {}
     tolerations: list[Toleration] = []
     ports: Ports = []  # more ports of the Ray container (the well-known ones are added)
 

@@ -13,8 +13,8 @@ from generator.models.base import (
     Metadata,
     NonNegative,
     Quantity,
+    Selector,
     Strict,
-    StringMap,
     Toleration,
     _number_text,
     _quantity,
@@ -64,7 +64,7 @@ class ComputeTemplateSpec(Strict):
     gpu_accelerator: ResourceName = Field(default="nvidia.com/gpu", min_length=1)
     extended_resources: dict[ResourceName, Quantity] = {}
     tolerations: list[Toleration] = []
-    node_selector: StringMap = {}
+    node_selector: Selector = {}
 
     def resources(self) -> dict[str, str]:
         """Requests (and, equal to them, limits) for a container on this template."""

@@ -79,3 +79,13 @@ def test_a_spec_that_repeats_a_port_is_refused(make_repo: Callable[..., Path]) -
         messages = [d.message for d in built.result.errors]
         assert any(said in m for m in messages), messages
         assert not built.files
+
+
+def test_a_node_selector_that_is_no_label_is_refused(make_repo: Callable[..., Path]) -> None:
+    """A nodeSelector value the API server would refuse (or that no node label can hold)."""
+    spec = CLUSTER.replace("    env:\n      ZONE: eu\n",
+                           "    nodeSelector: {cloud.google.com/gke-nodepool: 'pool one'}\n"
+                           "    env:\n      ZONE: eu\n")
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    assert [d.code for d in built.result.errors] == ["RG011"]
+    assert "'pool one' is not a valid label value" in built.result.errors[0].message
