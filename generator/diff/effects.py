@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, dotted
-from generator.kuberay.kinds import KINDS, SCHEDULED_KINDS, SERVICE_CLUSTER
+from generator.kuberay.kinds import KINDS, RAY_CLUSTER, RAY_JOB, RAY_SERVICE, SCHEDULED_KINDS, SERVICE_CLUSTER
 from generator.kuberay.releases import LATEST, RELEASES, Release
 from generator.kuberay.vocabulary import FT_ENABLED, ClusterView
 from generator.load import plain
@@ -110,7 +110,7 @@ def _added(key: Key, item: Rendered, now: datetime | None = None) -> Change:
 
 def _removed(key: Key, item: Rendered) -> Change:
     summary = f"{key[0]} deleted"
-    if key[0] in ("RayCluster", "RayService"):
+    if key[0] in (RAY_CLUSTER, RAY_SERVICE):
         summary += ": its pods are deleted"
         view = ClusterView.of(item.obj)
         if view is not None and (view.ft_options or FT_ENABLED in view.annotations):
@@ -122,16 +122,16 @@ def _changed(key: Key, before: Rendered, after: Rendered, release: Release,
              now: datetime | None = None) -> Change:
     fields = list(differences(before.obj, after.obj))
     kind = key[0]
-    if kind == "RayService":
+    if kind == RAY_SERVICE:
         effect, summary = rayservice_effect(before.obj, after.obj, release)
-    elif kind == "RayCluster":
+    elif kind == RAY_CLUSTER:
         effect, summary = raycluster_effect(before.obj, after.obj, release)
     elif kind in SCHEDULED_KINDS:
         effect, summary = IN_PLACE, ("runs from now on use the new schedule and job template "
                                      "(running jobs keep theirs); " + next_runs(after.obj, now))
         if after.obj["spec"].get("suspend") and not before.obj["spec"].get("suspend"):
             effect, summary = IN_PLACE, "suspended: no new runs (running jobs go on)"
-    elif kind == "RayJob":
+    elif kind == RAY_JOB:
         effect, summary = IGNORED, ("KubeRay does not change a submitted job: the new spec "
                                     "applies when the RayJob is created again")
         if _without(before.obj, "metadata") == _without(after.obj, "metadata"):

@@ -15,6 +15,7 @@ from generator.importer.common import (
     legacy_fault_tolerance,
     version_from_image,
 )
+from generator.kuberay.kinds import RAY_CLUSTER
 from generator.kuberay.vocabulary import FT_ENABLED
 
 
@@ -84,7 +85,7 @@ def _cluster(doc: dict[str, Any], out: Imported, source: str) -> None:
         body["workerGroups"] = workers
     out.lift_image(body)
     version_from_image(body)
-    out.specs.append(document("RayCluster", meta, body))
+    out.specs.append(document(RAY_CLUSTER, meta, body))
 
 
 def _memory(doc: dict[str, Any]) -> Any:

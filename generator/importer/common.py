@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.errors import Unsupported
-from generator.kuberay.kinds import SPEC_API_VERSION
+from generator.kuberay.kinds import COMPUTE_TEMPLATE, SPEC_API_VERSION
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
@@ -87,7 +87,7 @@ class Imported:
                 group.pop("image")
 
     def documents(self) -> list[dict[str, Any]]:
-        templates = [document("ComputeTemplate", {"name": name}, spec)
+        templates = [document(COMPUTE_TEMPLATE, {"name": name}, spec)
                      for name, spec in self.templates.items()]
         return [*templates, *self.specs]
 

@@ -19,7 +19,16 @@ from generator.importer.common import (
     quantity,
     version_from_image,
 )
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, KINDS, SERVICE_CLUSTER
+from generator.kuberay.kinds import (
+    JOB_CLUSTER,
+    JOB_TEMPLATE,
+    KINDS,
+    RAY_CLUSTER,
+    RAY_CRON_JOB,
+    RAY_JOB,
+    RAY_SERVICE,
+    SERVICE_CLUSTER,
+)
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
@@ -94,8 +103,8 @@ def _raycronjob(src: Source, out: Imported) -> dict[str, Any]:
 
 # each KubeRay kind's importer: its spec's body from the manifest
 IMPORTERS: dict[str, Callable[[Source, Imported], dict[str, Any]]] = {
-    "RayCluster": _raycluster, "RayService": _rayservice, "RayJob": _rayjob,
-    "RayCronJob": _raycronjob}
+    RAY_CLUSTER: _raycluster, RAY_SERVICE: _rayservice, RAY_JOB: _rayjob,
+    RAY_CRON_JOB: _raycronjob}
 assert set(IMPORTERS) == set(KINDS), "every KubeRay kind has its importer"
 
 

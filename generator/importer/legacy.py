@@ -6,6 +6,7 @@ from typing import Any
 
 from generator.errors import Unsupported
 from generator.importer.common import Imported, dns_name, document, metadata
+from generator.kuberay.kinds import RAY_CLUSTER
 
 
 def import_legacy(doc: dict[str, Any], out: Imported, source: str) -> None:
@@ -53,4 +54,4 @@ def import_legacy(doc: dict[str, Any], out: Imported, source: str) -> None:
     out.notes.append(f"{where}: headStartRayCommands/workerStartRayCommands and the pods' "
                      "command/args are replaced by the operator's `ray start` (rayStartParams)")
     out.lift_image(body)
-    out.specs.append(document("RayCluster", meta, body))
+    out.specs.append(document(RAY_CLUSTER, meta, body))

@@ -21,6 +21,15 @@ from generator.fieldpath import FieldPath
 from generator.kuberay import health
 from generator.kuberay.health import Health
 
+# the kinds' names, spelled once: elsewhere a misspelled kind is a NameError, not a silent miss
+RAY_CLUSTER = "RayCluster"
+RAY_SERVICE = "RayService"
+RAY_JOB = "RayJob"
+RAY_CRON_JOB = "RayCronJob"
+COMPUTE_TEMPLATE = "ComputeTemplate"
+REDIS_SPEC = "Redis"  # the spec kind (the objects it renders are a StatefulSet and others)
+VOLUME_SPEC = "PersistentVolume"  # the spec kind, named after the Kubernetes kind it renders
+
 API_VERSION = "ray.io/v1"
 API_VERSIONS = ("ray.io/v1", "ray.io/v1alpha1")  # both served; v1alpha1 deprecated in 1.7
 GROUP = "ray.io"
@@ -53,16 +62,16 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {kind.name: kind for kind in (
-    Kind("RayCluster", (), 53, health.RAYCLUSTER,
+    Kind(RAY_CLUSTER, (), 53, health.RAYCLUSTER,
          created="a new Ray cluster: head and worker pods are created"),
-    Kind("RayService", (SERVICE_CLUSTER,), 47, health.RAYSERVICE,
+    Kind(RAY_SERVICE, (SERVICE_CLUSTER,), 47, health.RAYSERVICE,
          children=" (its clusters are <name>-<5 characters>)",
          created="a new RayService: its cluster is created, then the Serve applications",
          upgrades=True),
-    Kind("RayJob", (JOB_CLUSTER,), 47, health.RAYJOB, job=(),
+    Kind(RAY_JOB, (JOB_CLUSTER,), 47, health.RAYJOB, job=(),
          created="a new RayJob: the job is submitted (with its own cluster, if it has one)"),
-    Kind("RayCronJob", (JOB_TEMPLATE, JOB_CLUSTER), 36, health.RAYCRONJOB, job=(JOB_TEMPLATE,),
-         children=" (its RayJobs are <name>-<unix minute>)", since="1.6", gate="RayCronJob",
+    Kind(RAY_CRON_JOB, (JOB_TEMPLATE, JOB_CLUSTER), 36, health.RAYCRONJOB, job=(JOB_TEMPLATE,),
+         children=" (its RayJobs are <name>-<unix minute>)", since="1.6", gate=RAY_CRON_JOB,
          queued=False, alpha=False, created="a new RayCronJob"),
 )}
 NAMES = tuple(KINDS)
@@ -129,11 +138,11 @@ def _ray(kind: Kind, cluster: FieldPath) -> SpecKind:
 
 SPEC_KINDS: dict[str, SpecKind] = {kind.name: kind for kind in (
     # a ComputeTemplate renders nothing: the groups that use one carry its resources
-    SpecKind("ComputeTemplate", ()),
-    _ray(KINDS["RayCluster"], ()),
-    SpecKind("Redis", ("StatefulSet", "Service", "ConfigMap", "NetworkPolicy")),
-    SpecKind("PersistentVolume", ("PersistentVolume", "PersistentVolumeClaim")),
-    _ray(KINDS["RayService"], ("cluster",)),
+    SpecKind(COMPUTE_TEMPLATE, ()),
+    _ray(KINDS[RAY_CLUSTER], ()),
+    SpecKind(REDIS_SPEC, ("StatefulSet", "Service", "ConfigMap", "NetworkPolicy")),
+    SpecKind(VOLUME_SPEC, ("PersistentVolume", "PersistentVolumeClaim")),
+    _ray(KINDS[RAY_SERVICE], ("cluster",)),
     *(_ray(kind, (*(("job",) if kind.scheduled else ()), "cluster"))
       for kind in KINDS.values() if kind.job is not None),
 )}

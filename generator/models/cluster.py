@@ -9,6 +9,7 @@ from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import VOLUME_SPEC
 from generator.models.base import (
     KeyRef,
     Labels,
@@ -300,7 +301,7 @@ class ClusterBody(Strict):
             for i, volume in enumerate(group.volumes):
                 volume_at = (*at, "volumes", i)
                 if volume.persistent_volume:
-                    yield Ref("PersistentVolume", volume.persistent_volume,
+                    yield Ref(VOLUME_SPEC, volume.persistent_volume,
                               (*volume_at, "persistentVolume"))
                 if volume.config_map:
                     for j, name in enumerate(volume.config_map.files):

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from generator.kuberay.kinds import CLUSTER_SPEC_KINDS
+from generator.kuberay.kinds import CLUSTER_SPEC_KINDS, VOLUME_SPEC
 from generator.models.base import Metadata, Name, Quantity, Ref, SecretKeyRef, Strict
 
 # pinned, and patched: 7.4.6 has the fixes for CVE-2025-49844 (Lua use-after-free) and earlier
@@ -62,7 +62,7 @@ class Redis(Strict):
     def references(self) -> Iterator[Ref]:
         persistence = self.spec.persistence
         if persistence and persistence.enabled and persistence.persistent_volume:
-            yield Ref("PersistentVolume", persistence.persistent_volume,
+            yield Ref(VOLUME_SPEC, persistence.persistent_volume,
                       ("spec", "persistence", "persistentVolume"))
         for i, name in enumerate(self.spec.allowed_clusters or ()):
             yield Ref("|".join(CLUSTER_SPEC_KINDS), name, ("spec", "allowedClusters", i))

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import COMPUTE_TEMPLATE
 from generator.load.documents import Document
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
@@ -90,7 +91,7 @@ class Context:
     index: SpecIndex
 
     def compute_template(self, name: str, namespace: str | None) -> Any:
-        found = self.index.get("ComputeTemplate", name, namespace)
+        found = self.index.get(COMPUTE_TEMPLATE, name, namespace)
         assert found is not None, "references are checked before rendering"
         return found.model.spec
 

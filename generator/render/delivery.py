@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from generator.kuberay.kinds import RAY_CLUSTER
 from generator.models.delivery import ArgoCD, Delivery
 from generator.project.kustomize import OverlayInfo
 from generator.render.base import Origins, Rendered
@@ -95,7 +96,7 @@ def _ignore(clusters: list[Autoscaled], held: list[Queued], *,
     would otherwise fight (it compares against the live object's suspend)."""
     out = []
     for cluster in clusters:
-        entry: dict[str, Any] = {"group": "ray.io", "kind": "RayCluster", "name": cluster.name}
+        entry: dict[str, Any] = {"group": "ray.io", "kind": RAY_CLUSTER, "name": cluster.name}
         if namespaced and cluster.namespace:
             entry["namespace"] = cluster.namespace
         entry["jqPathExpressions"] = [REPLICAS_JQ]
@@ -229,7 +230,7 @@ def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
 def _flux_patch(cluster: Autoscaled) -> dict[str, Any]:
     ops = "".join(f"- op: remove\n  path: /spec/workerGroupSpecs/{i}/replicas\n"
                   for i in range(cluster.groups))
-    return {"target": {"group": "ray.io", "version": "v1", "kind": "RayCluster",
+    return {"target": {"group": "ray.io", "version": "v1", "kind": RAY_CLUSTER,
                        "name": cluster.name},
             "patch": ops}
 

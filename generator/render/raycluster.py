@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import RAY_CLUSTER, REDIS_SPEC, VOLUME_SPEC
 from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
@@ -52,7 +53,7 @@ def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     labels = object_labels(spec.app, spec.name, "ray-cluster", model.metadata.labels)
     obj = {
         "apiVersion": "ray.io/v1",
-        "kind": "RayCluster",
+        "kind": RAY_CLUSTER,
         "metadata": metadata(spec.name, spec.namespace, labels, annotations),
         "spec": body,
     }
@@ -200,7 +201,7 @@ def fault_tolerance(
     configureGCSFaultTolerance)."""
     if ft.redis:
         address = f"{ft.redis}:{REDIS_PORT}"  # namespace-relative: an overlay's namespace keeps it
-        redis = ctx.index.get("Redis", ft.redis, spec.namespace)
+        redis = ctx.index.get(REDIS_SPEC, ft.redis, spec.namespace)
         assert redis is not None
         password, username = redis.model.spec.password_secret, None
     else:
@@ -241,7 +242,7 @@ def with_claims(group: G, spec: Spec, ctx: Context) -> G:
     volumes = []
     for volume in group.volumes:
         if volume.persistent_volume:
-            found = ctx.index.get("PersistentVolume", volume.persistent_volume, spec.namespace)
+            found = ctx.index.get(VOLUME_SPEC, volume.persistent_volume, spec.namespace)
             assert found is not None and found.model.claim_name
             volume = volume.model_copy(
                 update={"persistent_volume_claim": found.model.claim_name, "persistent_volume": None})
@@ -294,4 +295,4 @@ def autoscaler_options(body: ClusterBody) -> dict[str, Any]:
             out[key] = value
     return out
 
-RENDERERS = {"RayCluster": render_raycluster}
+RENDERERS = {RAY_CLUSTER: render_raycluster}

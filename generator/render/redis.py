@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.kuberay.kinds import REDIS_SPEC, VOLUME_SPEC
 from generator.models.parse import Spec
 from generator.models.redis import Redis
 from generator.render.base import Context, Origins, Rendered, metadata
@@ -127,7 +128,7 @@ def _statefulset_spec(model: Redis, name: str, spec: Spec, ctx: Context,
     if persistence is None or not persistence.enabled:
         volumes.insert(0, {"name": "data", "emptyDir": {}})
     elif persistence.persistent_volume:
-        volume = ctx.index.get("PersistentVolume", persistence.persistent_volume, spec.namespace)
+        volume = ctx.index.get(VOLUME_SPEC, persistence.persistent_volume, spec.namespace)
         assert volume is not None
         volumes.insert(0, {"name": "data",
                            "persistentVolumeClaim": {"claimName": volume.model.claim_name}})
@@ -175,4 +176,4 @@ def _policy_spec(model: Redis, spec: Spec, ctx: Context, selector: dict[str, str
     return {"podSelector": {"matchLabels": selector}, "policyTypes": ["Ingress"],
             "ingress": ingress}
 
-RENDERERS = {"Redis": render_redis}
+RENDERERS = {REDIS_SPEC: render_redis}

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.kuberay.kinds import QUEUED_KINDS
+from generator.kuberay.kinds import QUEUED_KINDS, RAY_CLUSTER
 from generator.render.base import Rendered
 from generator.render.kueue import QUEUE_LABEL
 
@@ -24,7 +24,7 @@ def scaling(objects: list[Rendered]) -> list[Scaling]:
         if item.spec is None or item.kind not in QUEUED_KINDS:
             continue
         spec, meta = item.obj["spec"], item.obj["metadata"]
-        if item.kind == "RayCluster" and spec.get("enableInTreeAutoscaling"):
+        if item.kind == RAY_CLUSTER and spec.get("enableInTreeAutoscaling"):
             out.append(["replicas", item.spec.app, item.name, meta.get("namespace"),
                         len(spec.get("workerGroupSpecs", []))])
         if QUEUE_LABEL in meta.get("labels", {}):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.kuberay.kinds import VOLUME_SPEC
 from generator.models.parse import Spec
 from generator.models.volume import PersistentVolume
 from generator.render.base import Context, Origins, Rendered, metadata
@@ -55,4 +56,4 @@ def render_persistent_volume(spec: Spec, ctx: Context) -> list[Rendered]:
         out.append(Rendered(claim, spec, claim_origins))
     return out
 
-RENDERERS = {"PersistentVolume": render_persistent_volume}
+RENDERERS = {VOLUME_SPEC: render_persistent_volume}

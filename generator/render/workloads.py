@@ -6,7 +6,14 @@ import json
 from typing import Any
 
 from generator.fieldpath import FieldPath
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER
+from generator.kuberay.kinds import (
+    JOB_CLUSTER,
+    JOB_TEMPLATE,
+    RAY_CRON_JOB,
+    RAY_JOB,
+    RAY_SERVICE,
+    SERVICE_CLUSTER,
+)
 from generator.kuberay.vocabulary import HEAD_PORTS, RAY_CLUSTER_LABEL, SERVE_PORT
 from generator.models.parse import Spec
 from generator.models.workloads import RayCronJob, RayJob, RayJobSpec, RayService
@@ -60,7 +67,7 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     # RayCluster it creates, and Argo CD's label tracking would then prune that child
     labels = object_labels(spec.app, spec.name, "ray-service", model.metadata.labels,
                            instance=False)
-    obj = {"apiVersion": "ray.io/v1", "kind": "RayService",
+    obj = {"apiVersion": "ray.io/v1", "kind": RAY_SERVICE,
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
     return [Rendered(queued(obj, body.queue), spec, origins),
             *generated_configmaps(body.cluster, spec, ctx), *pod_monitors(spec)]
@@ -82,7 +89,7 @@ def render_rayjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     annotations = dict(model.metadata.annotations)
     out = job_spec(model.spec, spec, ctx, origins, ("spec",), ("spec",), annotations)
     labels = object_labels(spec.app, spec.name, "ray-job", model.metadata.labels, instance=False)
-    obj = {"apiVersion": "ray.io/v1", "kind": "RayJob",
+    obj = {"apiVersion": "ray.io/v1", "kind": RAY_JOB,
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
     return [Rendered(queued(obj, model.spec.queue), spec, origins),
             *_configmaps(model.spec, spec, ctx), *pod_monitors(spec)]
@@ -104,7 +111,7 @@ def render_raycronjob(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
                                  ("spec", "job"), annotations)
     labels = object_labels(spec.app, spec.name, "ray-cron-job", model.metadata.labels,
                            instance=False)
-    obj = {"apiVersion": "ray.io/v1", "kind": "RayCronJob",
+    obj = {"apiVersion": "ray.io/v1", "kind": RAY_CRON_JOB,
            "metadata": metadata(spec.name, spec.namespace, labels, annotations), "spec": out}
     return [Rendered(obj, spec, origins), *_configmaps(body.job, spec, ctx), *pod_monitors(spec)]
 
@@ -159,5 +166,5 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
         )
     return out
 
-RENDERERS = {"RayService": render_rayservice, "RayJob": render_rayjob,
-             "RayCronJob": render_raycronjob}
+RENDERERS = {RAY_SERVICE: render_rayservice, RAY_JOB: render_rayjob,
+             RAY_CRON_JOB: render_raycronjob}

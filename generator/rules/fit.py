@@ -32,7 +32,7 @@ from generator.capacity.shape import RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, value_at
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_KINDS, UPGRADED_KINDS, cluster_of, job_path
+from generator.kuberay.kinds import JOB_CLUSTER, JOB_KINDS, RAY_CLUSTER, UPGRADED_KINDS, cluster_of, job_path
 from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import mapping
 from generator.load import plain
@@ -281,7 +281,7 @@ def entrypoint_on_its_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]
     asked = job.entrypoint_resources
     if not job.cluster_selector or asked is None:
         return
-    target = index.get("RayCluster", job.cluster_selector, spec.namespace)
+    target = index.get(RAY_CLUSTER, job.cluster_selector, spec.namespace)
     if target is None:
         return  # the reference rules report it
     objects = index.rendered(target)

@@ -14,7 +14,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.kinds import SCHEDULED_KINDS
+from generator.kuberay.kinds import RAY_CLUSTER, RAY_JOB, RAY_SERVICE, SCHEDULED_KINDS
 from generator.models.cluster import ClusterBody
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
@@ -46,7 +46,7 @@ def _elastic_ok(queue: Any, body: ClusterBody) -> bool:
     return queue.elastic or not body.autoscaling_enabled
 
 
-@spec_rule("RayCluster", "RayService")
+@spec_rule(RAY_CLUSTER, RAY_SERVICE)
 def queued_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     queue = spec.model.spec.queue
     if queue is None:
@@ -56,7 +56,7 @@ def queued_cluster(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
         yield from (f for f in found if f.code != "RG123" or not _elastic_ok(queue, body))
 
 
-@spec_rule("RayJob")
+@spec_rule(RAY_JOB)
 def queued_job(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     body = spec.model.spec
     if body.queue is None:

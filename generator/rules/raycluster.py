@@ -15,7 +15,7 @@ from typing import Any
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.kinds import KINDS
+from generator.kuberay.kinds import KINDS, RAY_CLUSTER, RAY_JOB, RAY_SERVICE
 from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import (
     AUTOSCALER_START_CMD_ENV,
@@ -67,13 +67,13 @@ def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
                       f"{kind} names are at most {limit} characters{why}; {name!r} has {len(name)}")
 
 
-@object_rule("RayCluster")
+@object_rule(RAY_CLUSTER)
 def upgrade_strategy_owner(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     """ValidateRayClusterUpgradeOptions: only a RayCluster a user creates may set it."""
     labels = mapping(mapping(obj.get("metadata")).get("labels"))
     creator = labels.get(ORIGINATED_FROM)
     strategy = mapping(mapping(obj.get("spec")).get("upgradeStrategy"))
-    if target.since("1.6") and "type" in strategy and creator in ("RayJob", "RayService"):
+    if target.since("1.6") and "type" in strategy and creator in (RAY_JOB, RAY_SERVICE):
         yield Finding(("spec", "upgradeStrategy"), "RG035",
                       f"upgradeStrategy cannot be set on a RayCluster created by a {creator}")
 

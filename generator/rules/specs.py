@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from generator.diagnostics import Diagnostic, Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.kinds import CLUSTER_SPEC_KINDS
+from generator.kuberay.kinds import CLUSTER_SPEC_KINDS, COMPUTE_TEMPLATE, RAY_SERVICE, REDIS_SPEC, VOLUME_SPEC
 from generator.kuberay.vocabulary import RAY_REDIS_ADDRESS, REDIS_PASSWORD
 from generator.kuberay.vocabulary import quantity_value as quantity
 from generator.load.secrets import literal_secrets
@@ -57,14 +57,14 @@ def volume_claims(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
             for i, volume in enumerate(group.volumes):
                 if not volume.persistent_volume:
                     continue
-                found = index.get("PersistentVolume", volume.persistent_volume, spec.namespace)
+                found = index.get(VOLUME_SPEC, volume.persistent_volume, spec.namespace)
                 if found is not None and found.model.claim_name is None:
                     yield Finding((*base, *group_at, "volumes", i, "persistentVolume"), "RG046",
                                   f"PersistentVolume {found.name!r} has no claim to mount "
                                   "(claim.enabled is false)")
 
 
-@spec_rule("PersistentVolume")
+@spec_rule(VOLUME_SPEC)
 def persistent_volume(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     body = spec.model.spec
     claim = body.claim
@@ -85,7 +85,7 @@ def persistent_volume(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                       "(use Retain)", severity="warning")
 
 
-@spec_rule("Redis")
+@spec_rule(REDIS_SPEC)
 def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     persistence = spec.model.spec.persistence
     if persistence is None or not persistence.enabled:
@@ -94,13 +94,13 @@ def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                       severity="warning")
         return
     if persistence.persistent_volume:
-        found = index.get("PersistentVolume", persistence.persistent_volume, spec.namespace)
+        found = index.get(VOLUME_SPEC, persistence.persistent_volume, spec.namespace)
         if found is not None and found.model.claim_name is None:
             yield Finding(("spec", "persistence", "persistentVolume"), "RG046",
                           f"PersistentVolume {found.name!r} has no claim (claim.enabled is false)")
 
 
-@spec_rule("RayService")
+@spec_rule(RAY_SERVICE)
 def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]:
     """The Serve config, at its lines: in the spec, or in its own file."""
     body = spec.model.spec
@@ -120,7 +120,7 @@ def accelerators_exist(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
     otherwise Ray schedules GPU work on a pod without a GPU, and it fails there."""
     for base, body in spec.model.clusters():
         for group_at, group in body.groups():
-            found = index.get("ComputeTemplate", group.compute_template, spec.namespace)
+            found = index.get(COMPUTE_TEMPLATE, group.compute_template, spec.namespace)
             if found is None:
                 continue
             template = found.model.spec

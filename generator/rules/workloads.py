@@ -13,7 +13,16 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
-from generator.kuberay.kinds import JOB_CLUSTER, JOB_TEMPLATE, SERVICE_CLUSTER, cluster_of
+from generator.kuberay.kinds import (
+    JOB_CLUSTER,
+    JOB_TEMPLATE,
+    KINDS,
+    RAY_CRON_JOB,
+    RAY_JOB,
+    RAY_SERVICE,
+    SERVICE_CLUSTER,
+    cluster_of,
+)
 from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import RAY_CLUSTER_LABEL, mapping, pod_spec
 from generator.load import plain
@@ -27,7 +36,7 @@ GO_DURATION = re.compile(r"^[-+]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$")
 POLICY_ORDER = ("DeleteWorkers", "DeleteCluster", "DeleteSelf")
 
 
-@object_rule("RayService", "RayJob")
+@object_rule(RAY_SERVICE, RAY_JOB)
 def owned_cluster(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     """What a cluster that a RayService or RayJob creates may not have."""
     found = cluster_of(obj)
@@ -43,7 +52,7 @@ def owned_cluster(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
                       f"Kubernetes token authentication is not supported for a {kind}")
 
 
-@object_rule("RayService")
+@object_rule(RAY_SERVICE)
 def rayservice_rules(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     spec = mapping(obj.get("spec"))
     cluster = mapping(spec.get(SERVICE_CLUSTER))
@@ -137,7 +146,7 @@ def _serve_config_text(text: str) -> Iterator[Finding]:
         yield Finding(at, finding.code, message, severity=finding.severity, hint=finding.hint)
 
 
-@object_rule("RayJob")
+@object_rule(RAY_JOB)
 def rayjob_rules(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     yield from job_spec(mapping(obj.get("spec")), ("spec",), target)
 
@@ -306,15 +315,16 @@ def _deletion_rules(rules: list[Any], at: FieldPath, selector: bool,
                               f">= the {before} TTL ({low})")
 
 
-@object_rule("RayCronJob")
+@object_rule(RAY_CRON_JOB)
 def raycronjob_rules(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     """ValidateRayCronJobSpec; without the RayCronJob gate the operator runs no controller
     for the kind: the API server accepts it, nothing acts on it."""
     spec = mapping(obj.get("spec"))
-    if "RayCronJob" in dict(target.gates) and not target.enabled("RayCronJob"):
+    gate = KINDS[RAY_CRON_JOB].gate  # the operator runs no RayCronJob controller without it
+    if gate is not None and gate in dict(target.gates) and not target.enabled(gate):
         yield warning(("kind",), "RG096", "the RayCronJob feature gate is off: the API server "
                       "accepts this RayCronJob but no controller schedules it",
-                      hint=target.flag("RayCronJob"))
+                      hint=target.flag(gate))
     yield from schedule(spec, ("spec",))
     template = spec.get(JOB_TEMPLATE)
     if isinstance(template, dict):

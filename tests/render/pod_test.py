@@ -74,7 +74,8 @@ def test_a_spec_that_repeats_a_port_is_refused(make_repo: Callable[..., Path]) -
                          "port name 'a' is used twice"),
                         ("[{name: a, containerPort: 9000}, {name: b, containerPort: 9000}]",
                          "port 9000/TCP is listed twice")):
-        spec = CLUSTER.replace("    env:\n      ZONE: eu\n", f"    ports: {ports}\n    env:\n      ZONE: eu\n")
+        spec = CLUSTER.replace("    env:\n      ZONE: eu\n",
+                               f"    ports: {ports}\n    env:\n      ZONE: eu\n")
         built = build(open_repo(make_repo({"ordered.yaml": spec})))
         messages = [d.message for d in built.result.errors]
         assert any(said in m for m in messages), messages
