@@ -38,7 +38,7 @@ class ArgoCD(Strict):
     namespace: str = "argocd"  # where the Applications live
     path_prefix: str = ""  # this repository's folder inside the git repository
     application_set: bool = False
-    sync_policy: ArgoSync = ArgoSync()
+    sync_policy: ArgoSync = ArgoSync.model_construct()  # no validator built at import
     # the ray.io health checks as argocd-cm entries (off: your argocd-cm is managed elsewhere;
     # copy the entries there)
     health_checks: bool = True

@@ -48,7 +48,7 @@ class RedisSpec(Strict):
     image: str = REDIS_IMAGE
     password_secret: SecretKeyRef  # managed outside the repository
     persistence: Persistence | None = None
-    resources: RedisResources = RedisResources()
+    resources: RedisResources = RedisResources.model_construct()  # no validator built at import
     # default: every cluster whose faultTolerance names this Redis
     allowed_clusters: list[Name] | None = Field(default=None, min_length=1)
 

@@ -72,7 +72,7 @@ class Settings(Strict):
     specs: str = "specs"
     rendered: str = "rendered"
     overlays: str = "overlays"
-    policy: Policy = Policy()
+    policy: Policy = Policy.model_construct()  # no validator built at import
     # the nodes pods can run on; every pod template must fit one (optional)
     node_pools: dict[Name, NodePool] = {}
     # per overlay, by its folder name: nodePools where an environment's nodes differ

@@ -50,7 +50,7 @@ class PersistentVolumeSpec(Strict):
     csi: CsiSource | None = None
     nfs: NfsSource | None = None
     host_path: HostPathVolumeSource | None = None
-    claim: Claim = Claim()
+    claim: Claim = Claim.model_construct()  # no validator built at import
 
     @model_validator(mode="after")
     def _one_source(self) -> PersistentVolumeSpec:
