@@ -25,6 +25,7 @@ from generator.diagnostics import Diagnostic, Finding
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath, dotted
 from generator.load.limits import MAX_DEPTH, MAX_NODES, check_text
+from generator.load.scalars import same_number, scalar_string
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: far above any real spec, far below trouble
 MAX_DOCUMENTS = 1000  # per file
@@ -67,6 +68,9 @@ class Document:
     # literal block scalars (``key: |``): where their first line of content starts, so that a
     # finding inside YAML held in a string (serveConfigV2) is placed at its own line
     blocks: dict[FieldPath, Pos] = field(default_factory=dict, repr=False, compare=False)
+    # plain numbers and booleans whose text as a string is not what was written (3.10 reads
+    # as 3.1, 1e3 as 1000.0, True as true): where a string is expected, the text is lost
+    written: dict[FieldPath, str] = field(default_factory=dict, repr=False, compare=False)
 
     def pos(self, path: FieldPath, *, key: bool = False) -> Pos:
         """Where ``path`` stands, or its nearest ancestor when it is absent."""
@@ -203,7 +207,7 @@ def _documents(text: str, shown: str, kubernetes: bool, *, positions: bool) -> l
         start = _pos(node)
         later = None if positions else partial(_positions, text, shown, kubernetes, index)
         docs.append(Document(shown, index, data, start, builder.values, builder.keys, later,
-                             builder.blocks))
+                             builder.blocks, builder.written))
     return docs
 
 
@@ -262,6 +266,7 @@ class _Builder:
         self.constructor = constructor
         self.values: dict[FieldPath, Pos] = {}
         self.keys: dict[FieldPath, Pos] = {}
+        self.written: dict[FieldPath, str] = {}
         self.count = 0
 
     def fail(self, node: Any, code: str, message: str) -> InvalidInput:
@@ -342,14 +347,18 @@ class _Builder:
         if tag == _NULL:
             return None
         if tag == _BOOL:
-            return node.value.lower() == "true"
-        if tag in (_INT, _FLOAT):
+            value: Any = node.value.lower() == "true"
+        elif tag in (_INT, _FLOAT):
             try:
-                return self.constructor.construct_object(node)
+                value = self.constructor.construct_object(node)
             except ValueError:  # Python refuses int() of more than 4300 digits
                 raise self.fail(node, "RG004", "a number too long to be one "
                                 f"({len(node.value)} characters)") from None
-        return node.value  # strings; timestamps and binary stay as written
+        else:
+            return node.value  # strings; timestamps and binary stay as written
+        if path and scalar_string(value) != node.value and not same_number(value, node.value):
+            self.written[path] = node.value
+        return value  # strings; timestamps and binary stay as written
 
 
     def _block(self, node: Any, path: FieldPath) -> None:

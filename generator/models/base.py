@@ -12,6 +12,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
 from generator.kuberay.vocabulary import DNS1035, DNS1123, LABEL_KEY, LABEL_VALUE, MAX_LABEL, QUANTITY
+from generator.load.scalars import scalar_string
 from generator.models.docs import describe
 
 
@@ -78,17 +79,14 @@ def _quantity(value: Any) -> str:
 
 
 def _number_text(value: int | float) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return scalar_string(value)
 
 
 def _string_value(value: Any) -> Any:
-    """rayStartParams and the like are strings to KubeRay; accept YAML scalars."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return _number_text(value)
+    """rayStartParams and the like are strings to KubeRay; accept YAML scalars (a number
+    written otherwise than its string, 3.10, is refused by ``parse.written_as``)."""
+    if isinstance(value, bool | int | float):
+        return scalar_string(value)
     return value
 
 

@@ -18,6 +18,7 @@ from generator.kuberay.kinds import SPEC_API_VERSION, SPEC_NAMES, cluster_body
 from generator.load.documents import Document
 from generator.models.base import Strict
 from generator.models.kinds import model_class
+from generator.models.written import written_as
 
 
 @dataclass(eq=False)
@@ -224,7 +225,8 @@ def parse_document(doc: Document, path: Path) -> Spec | list[Diagnostic]:
         model = model_cls.model_validate(data)
     except ValidationError as exc:
         return errors_to_diagnostics(exc, doc, model_cls)
-    return Spec(doc, path, model)
+    lost = written_as(doc, model)
+    return lost if lost else Spec(doc, path, model)
 
 
 def parse_model(doc: Document, model_cls: type[Strict]) -> Any | list[Diagnostic]:

@@ -90,3 +90,28 @@ def test_a_node_selector_that_is_no_label_is_refused(make_repo: Callable[..., Pa
     built = build(open_repo(make_repo({"ordered.yaml": spec})))
     assert [d.code for d in built.result.errors] == ["RG011"]
     assert "'pool one' is not a valid label value" in built.result.errors[0].message
+
+
+def test_a_number_whose_string_is_not_what_was_written_is_refused(
+        make_repo: Callable[..., Path]) -> None:
+    """`PYTHON_VERSION: 3.10` would render "3.1", a ZIP code 02134 "2134", `DEBUG: True`
+    "true": refused where a string is expected, with the quotes that keep it; a quantity and
+    a whole number written as a float (cpu: 1.0, num-cpus: 1.0) mean their number."""
+    spec = CLUSTER.replace("    env:\n      ZONE: eu\n", "    rayStartParams: {num-cpus: 1.0}\n"
+                           "    env:\n      ZONE: eu\n      PYTHON_VERSION: 3.10\n      ZIP: 02134\n"
+                           "      DEBUG: True\n      WORKERS: 4\n")
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    found = sorted((d.line, d.code, d.message.split(":")[0]) for d in built.result.errors)
+    assert found == [(10, "RG010", "3.10 is read as a number or a boolean and becomes the string "
+                                   "'3.1'"),
+                     (11, "RG010", "02134 is read as a number or a boolean and becomes the string "
+                                   "'2134'"),
+                     (12, "RG010", "True is read as a number or a boolean and becomes the string "
+                                   "'true'")], found
+    assert any("write it in quotes, '3.10'" in d.message for d in built.result.errors)
+    quoted = spec.replace("3.10", "'3.10'").replace("02134", "'02134'").replace("True", "'True'")
+    built = build(open_repo(make_repo({"ordered.yaml": quoted})))
+    assert built.result.ok, built.result.diagnostics
+    [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
+    env = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["env"]
+    assert {e["name"]: e.get("value") for e in env}["PYTHON_VERSION"] == "3.10"
