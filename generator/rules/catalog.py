@@ -49,6 +49,7 @@ CODES: dict[str, str] = {
     "RG032": "worker group priority without autoscaler v2 or Ray >= 2.56 (validateWorkerGroupPriority, 1.7)",
     "RG033": "worker group idleTimeoutSeconds without autoscaler v2 (validateWorkerGroupIdleTimeout, 1.6+)",
     "RG034": "duplicate container or volume names in a pod template (the API server rejects the pod)",
+    "RG039": "duplicate worker group names (KubeRay's webhook rejects them; without it the operator mixes the groups' pods)",
     "RG036": "a Ray container without an image (the pod cannot start)",
     # fault tolerance, state, secrets (issue 3)
     "RG040": "a Redis address with a namespace suffix (addresses stay namespace-relative)",
@@ -115,7 +116,7 @@ CODES: dict[str, str] = {
     "RG090": "warning: RAY_enable_autoscaler_v2 set to a value the operator reads as off (True, TRUE)",
     "RG091": "warning: autoscalerOptions without enableInTreeAutoscaling",
     "RG092": "warning: a RayJob with both rayClusterSpec and clusterSelector",
-    "RG093": "warning: duplicate worker group or env variable names",
+    "RG093": "warning: duplicate env variable names",
     "RG094": "warning: redis-username in a worker group's rayStartParams (ignored)",
     "RG095": "warning: ray.io/v1alpha1, deprecated since KubeRay 1.7",
     "RG096": "warning: a RayCronJob without the RayCronJob feature gate (accepted, never scheduled)",

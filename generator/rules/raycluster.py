@@ -107,13 +107,18 @@ def replicas(view: ClusterView, target: Target) -> Iterator[Finding]:
 @cluster_rule
 def unique_names(view: ClusterView, target: Target) -> Iterator[Finding]:
     """Duplicate container or volume names: the API server rejects the pods. Duplicate
-    env or group names: accepted (the last env entry wins), most likely a mistake."""
+    worker group names: KubeRay's webhook rejects them (raycluster_webhook.go), and without
+    it the operator counts both groups' pods, labelled with the one name, as each group's.
+    Duplicate env names: accepted (the last entry wins), most likely a mistake."""
     seen: set[str] = set()
     for at, group in view.workers():
         name = group.get("groupName")
         if isinstance(name, str):
             if name in seen:
-                yield warning((*at, "groupName"), "RG093", f"duplicate worker group name {name!r}")
+                yield Finding((*at, "groupName"), "RG039",
+                              f"duplicate worker group name {name!r}: KubeRay's webhook rejects "
+                              "it, and without the webhook the operator takes the two groups' "
+                              "pods for one group's (ray.io/group)")
             seen.add(name)
     for at, group in view.groups():
         pod = pod_spec(group)

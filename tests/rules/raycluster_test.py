@@ -127,7 +127,7 @@ CASES: dict[str, tuple[Callable[[Manifest], None], Callable[[Manifest], None]]] 
                   copy.deepcopy(worker(m)["template"]["spec"]["containers"][0])),
               lambda m: worker(m)["template"]["spec"]["containers"].append(
                   {**copy.deepcopy(worker(m)["template"]["spec"]["containers"][0]), "name": "x"})),
-    "RG093": (lambda m: m["spec"]["workerGroupSpecs"].append(copy.deepcopy(worker(m))),
+    "RG039": (lambda m: m["spec"]["workerGroupSpecs"].append(copy.deepcopy(worker(m))),
               lambda m: m["spec"]["workerGroupSpecs"].append(
                   {**copy.deepcopy(worker(m)), "groupName": "other"})),
     "RG100": (lambda m: worker(m)["template"]["spec"]["containers"][0].update(
