@@ -44,7 +44,8 @@ def owned_cluster(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
         return
     at, cluster = found
     kind = obj.get("kind")
-    if "upgradeStrategy" in cluster:
+    # the operator refuses a set type (ValidateRayClusterUpgradeOptions), not an empty strategy
+    if mapping(cluster.get("upgradeStrategy")).get("type") is not None:
         yield Finding((*at, "upgradeStrategy"), "RG035",
                       f"a {kind} creates its cluster: the RayCluster upgradeStrategy is refused there")
     if mapping(cluster.get("authOptions")).get("enableK8sTokenAuth") is True:

@@ -163,6 +163,18 @@ def test_rule_keeps_quiet_on_a_near_miss(code: str) -> None:
     assert codes(manifest) == set()
 
 
+@pytest.mark.parametrize("make", [service, job])
+def test_an_empty_upgrade_strategy_in_an_owned_cluster_is_accepted(
+        make: Callable[[], Manifest]) -> None:
+    """ValidateRayClusterUpgradeOptions refuses a set type, not an empty strategy."""
+    manifest = make()
+    cluster = manifest["spec"].get("rayClusterConfig") or manifest["spec"]["rayClusterSpec"]
+    cluster["upgradeStrategy"] = {}
+    assert codes(manifest) == set()
+    cluster["upgradeStrategy"] = {"type": "None"}
+    assert "RG035" in codes(manifest)
+
+
 def test_serve_config_must_be_a_mapping() -> None:
     (finding,) = check_serve_config(["not", "a", "mapping"])
     assert finding.code == "RG078"
