@@ -49,6 +49,9 @@ class Kind:
     job: FieldPath | None = None  # its RayJobSpec below `spec`
     children: str = ""  # what the operator names after it, when that bounds its name
     since: str = "1.5"  # the release whose CRDs first serve it
+    # the release whose validation bounds its name by max_name (before it: a label value's 63,
+    # as the operator puts the name in a label of what it creates)
+    named_since: str = "1.5"
     gate: str | None = None  # the feature gate that runs its controller, off by default
     queued: bool = True  # Kueue queues it (and owns its spec.suspend)
     alpha: bool = True  # its CRD serves ray.io/v1alpha1 too (deprecated in 1.7)
@@ -72,6 +75,7 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          created="a new RayJob: the job is submitted (with its own cluster, if it has one)"),
     Kind(RAY_CRON_JOB, (JOB_TEMPLATE, JOB_CLUSTER), 36, health.RAYCRONJOB, job=(JOB_TEMPLATE,),
          children=" (its RayJobs are <name>-<unix minute>)", since="1.6", gate=RAY_CRON_JOB,
+         named_since="1.7",
          queued=False, alpha=False, created="a new RayCronJob"),
 )}
 NAMES = tuple(KINDS)

@@ -8,6 +8,7 @@ from generator.rules import (  # noqa: F401  (registers them)
     kueue,
     policy,
     raycluster,
+    raycronjob,
     specs,
     workloads,
 )

@@ -98,7 +98,7 @@ CODES: dict[str, str] = {
     "RG068": "networkPolicy rules that its mode ignores, unknown or non-DNS-1123 group names (validateNetworkPolicy, 1.7)",
     "RG069": "tlsOptions with operator-managed TLS env or mounts set by hand (validateTLSOptions, 1.7)",
     "RG079": "historyServerOptions without collector options, image or storage settings (validateCollectorOptions, 1.7)",
-    "RG083": "RayCronJob schedule that is not standard cron, holds TZ, or a timeZone that is not IANA (ValidateRayCronJobSpec)",
+    "RG083": "RayCronJob schedule that robfig/cron's ParseStandard refuses (1.6: a TZ= prefix must name a zone; 1.7: no TZ at all), or a timeZone that is not IANA (ValidateRayCronJobSpec)",
     # will it fit (capacity: Ray's node shapes against what Ray work asks for)
     "RG110": "a Serve deployment whose ray_actor_options no node of its cluster can hold (its replicas stay pending)",
     "RG111": "placement_group_bundles that no node can hold (a bundle, or all of them with STRICT_PACK), too few nodes for STRICT_SPREAD, ray_actor_options outside the first bundle, or max_replicas_per_node with bundles",

@@ -54,7 +54,8 @@ def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     """ValidateRayClusterMetadata and its forms for every kind that owns a cluster."""
     kind = str(obj.get("kind"))
     name = mapping(obj.get("metadata")).get("name")
-    limit = KINDS[kind].max_name if kind in KINDS else MAX_LABEL
+    found = KINDS.get(kind)
+    limit = found.max_name if found is not None and target.since(found.named_since) else MAX_LABEL
     if not isinstance(name, str):
         return
     if not DNS1035.match(name):
@@ -62,7 +63,7 @@ def check_name(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
                       f"{name!r} is not a DNS-1035 label (lower-case letters, digits, '-'; "
                       "starting with a letter)")
     elif len(name) > limit:
-        why = KINDS[kind].children if kind in KINDS else ""
+        why = found.children if found is not None and limit == found.max_name else ""
         yield Finding(("metadata", "name"), "RG011",
                       f"{kind} names are at most {limit} characters{why}; {name!r} has {len(name)}")
 

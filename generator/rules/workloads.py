@@ -1,23 +1,18 @@
-"""KubeRay's RayService, RayJob and RayCronJob rules (utils/validation.go:
-``ValidateRayServiceSpec``, ``ValidateRayServiceMetadata``, ``ValidateRayJobSpec``,
-``validateDeletionConfiguration``, ``ValidateRayCronJobSpec``), release by release,
-on rendered objects and hand-written manifests alike."""
+"""KubeRay's RayService and RayJob rules (utils/validation.go: ``ValidateRayServiceSpec``,
+``ValidateRayServiceMetadata``, ``ValidateRayJobSpec``, ``validateDeletionConfiguration``),
+release by release, on rendered objects and hand-written manifests alike; a RayCronJob's
+in ``raycronjob.py``."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath
 from generator.kuberay.kinds import (
     JOB_CLUSTER,
-    JOB_TEMPLATE,
-    KINDS,
-    RAY_CRON_JOB,
     RAY_JOB,
     RAY_SERVICE,
     SERVICE_CLUSTER,
@@ -314,70 +309,3 @@ def _deletion_rules(rules: list[Any], at: FieldPath, selector: bool,
             if high < low:
                 yield Finding(at, "RG064", f"for {field} {value}: the {after} TTL ({high}) must be "
                               f">= the {before} TTL ({low})")
-
-
-@object_rule(RAY_CRON_JOB)
-def raycronjob_rules(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
-    """ValidateRayCronJobSpec; without the RayCronJob gate the operator runs no controller
-    for the kind: the API server accepts it, nothing acts on it."""
-    spec = mapping(obj.get("spec"))
-    gate = KINDS[RAY_CRON_JOB].gate  # the operator runs no RayCronJob controller without it
-    if gate is not None and gate in dict(target.gates) and not target.enabled(gate):
-        yield warning(("kind",), "RG096", "the RayCronJob feature gate is off: the API server "
-                      "accepts this RayCronJob but no controller schedules it",
-                      hint=target.flag(gate))
-    yield from schedule(spec, ("spec",))
-    template = spec.get(JOB_TEMPLATE)
-    if isinstance(template, dict):
-        yield from job_spec(template, ("spec", JOB_TEMPLATE), target)
-
-
-def schedule(spec: dict[str, Any], at: FieldPath) -> Iterator[Finding]:
-    text = spec.get("schedule")
-    if isinstance(text, str):
-        if "TZ" in text:
-            yield Finding((*at, "schedule"), "RG083", "no TZ or CRON_TZ in the schedule: use timeZone")
-        elif not valid_schedule(text):
-            yield Finding((*at, "schedule"), "RG083",
-                          f"{text!r} is not a standard cron schedule (5 fields, or @hourly, "
-                          "@daily, @weekly, @monthly, @yearly, @every <duration>)")
-    zone = spec.get("timeZone")
-    if zone is not None:
-        if zone == "":
-            yield Finding((*at, "timeZone"), "RG083", "must not be empty: leave it out to use the "
-                          "operator's local time zone")
-        elif not valid_zone(str(zone)):
-            yield Finding((*at, "timeZone"), "RG083", f"{zone!r} is not an IANA time zone")
-
-
-DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
-
-
-def valid_schedule(text: str) -> bool:
-    """robfig/cron's ParseStandard: five fields, a descriptor, or @every <duration>."""
-    text = text.strip()
-    if text in DESCRIPTORS:
-        return True
-    if text.startswith("@every "):
-        return bool(GO_DURATION.match(text[len("@every "):].strip()))
-    fields = text.split()
-    # robfig/cron has no L, W or # (croniter has): the operator refuses them
-    if len(fields) != 5 or any(re.search(r"[LW#]", f.upper().replace("WED", "")
-                                         .replace("JUL", "").replace("APR", "")) for f in fields):
-        return False
-    # croniter costs ~0.15 s to import: only a RayCronJob pays for it
-    from croniter import croniter
-
-    try:
-        croniter(text, datetime(2026, 1, 1))
-    except (ValueError, KeyError):
-        return False
-    return croniter.is_valid(text)
-
-
-def valid_zone(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True

@@ -238,14 +238,18 @@ ERRORS: list[Case] = [
     # RayCronJob (ValidateRayCronJobSpec), with its gate on
     ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         schedule="61 * * * *"), ("spec", "schedule")),
-    ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
+    ("RG083", ONLY_17, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         schedule="TZ=UTC 0 * * * *"), ("spec", "schedule")),
+    ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
+        schedule="CRON_TZ=Mars/Olympus 0 * * * *"), ("spec", "schedule")),
     ("RG083", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         schedule="0 0 L * *"), ("spec", "schedule")),
     ("RG083", ONLY_17, {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
         timeZone="Mars/Olympus"), ("spec", "timeZone")),
-    ("RG011", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["metadata"].update(
+    ("RG011", ONLY_17, {"RayCronJob": True}, raycronjob, lambda m: m["metadata"].update(
         name="c" * 37), ("metadata", "name")),
+    ("RG011", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["metadata"].update(
+        name="c" * 64), ("metadata", "name")),
     ("RG050", SINCE_16, {"RayCronJob": True}, raycronjob, lambda m: m["spec"]["jobTemplate"].update(
         suspend=True, shutdownAfterJobFinishes=False), ("spec", "jobTemplate", "suspend")),
     ("RG038", ("1.6",), {"RayCronJob": True}, raycronjob, lambda m: m["spec"].update(
@@ -338,6 +342,18 @@ def test_own_judgement_warns_and_passes(code: str, release: str, gates: dict[str
     assert reported(output, path, at, "warning", code), output
     strict, output, _ = run(tmp_path, manifest, release, gates, "--strict")
     assert strict == 1 and f"error {code}" in output, output
+
+
+def test_what_16_accepts_of_a_raycronjob_and_17_refuses(tmp_path: Path) -> None:
+    """1.6's ValidateRayCronJobSpec is ParseStandard alone: robfig/cron's TZ= prefix with a
+    zone time.LoadLocation loads, and no bound on the name but its label's 63."""
+    manifest = raycronjob()
+    manifest["spec"]["schedule"] = "TZ=Europe/Paris 30 2 * * *"
+    manifest["metadata"]["name"] = "c" * 40
+    code, output, _ = run(tmp_path, manifest, "1.6", {"RayCronJob": True})
+    assert code == 0, output
+    code, output, _ = run(tmp_path, manifest, "1.7", {"RayCronJob": True})
+    assert code == 1 and output.count("error RG0") == 2, output
 
 
 @pytest.mark.parametrize("release", ALL)
