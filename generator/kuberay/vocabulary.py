@@ -79,6 +79,29 @@ def parse_version(text: Any) -> tuple[int, ...] | None:
     return tuple(int(part) for part in match.groups()) if match else None
 
 
+# apimachinery's util/version: two or more dot-separated numbers, then anything (not a newline)
+_GENERIC_VERSION = re.compile(r"\s*v?([0-9]+(?:\.[0-9]+)*)(.*)")
+_UINT64 = 2**64 - 1
+
+
+def parse_generic(text: Any) -> tuple[int, ...] | None:
+    """``version.ParseGeneric``, as the operator reads rayVersion for its version checks:
+    "v2.52", " 2.52.0-rc1" and "2.52.0.1" parse, "02.52.0" and "2" do not. Trailing zeros are
+    dropped, so that tuples compare as Go compares versions ("2.52" is "2.52.0")."""
+    match = _GENERIC_VERSION.fullmatch(text) if isinstance(text, str) else None
+    if match is None:
+        return None
+    parts = match.group(1).split(".")
+    if len(parts) < 2 or (parts[0].startswith("0") and parts[0] != "0"):
+        return None
+    numbers = [int(part) for part in parts]
+    if any(number > _UINT64 for number in numbers):
+        return None
+    while numbers and numbers[-1] == 0:
+        numbers.pop()
+    return tuple(numbers)
+
+
 def image_tag(image: str) -> str | None:
     last = image.split("@")[0].rsplit("/", 1)[-1]
     return last.split(":", 1)[1] if ":" in last else None

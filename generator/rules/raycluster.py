@@ -35,6 +35,7 @@ from generator.kuberay.vocabulary import (
     image_tag,
     items,
     mapping,
+    parse_generic,
     parse_version,
     pod_spec,
     ray_container,
@@ -290,13 +291,13 @@ def worker_groups(view: ClusterView, target: Target) -> Iterator[Finding]:
 
 def _priority(view: ClusterView, at: FieldPath, v2: bool) -> Iterator[Finding]:
     version = view.spec.get("rayVersion")
-    found = parse_version(version)
+    found = parse_generic(version)
     if not version:
         yield Finding(at, "RG032", "priority needs rayVersion (Ray >= 2.56.0)")
     elif found is None:
         yield Finding(at, "RG032", f"priority needs a rayVersion the operator can parse, "
                       f"got {version!r}")
-    elif found < (2, 56, 0):
+    elif found < (2, 56):
         yield Finding(at, "RG032", f"priority needs Ray >= 2.56.0, got {version}")
     elif not v2:
         yield Finding(at, "RG032", "priority needs autoscaler v2 (autoscalerOptions.version: v2)")
@@ -348,16 +349,16 @@ def auth_options(view: ClusterView, target: Target) -> Iterator[Finding]:
                           "Kubernetes token authentication needs authOptions.mode: token")
         return
     version = view.spec.get("rayVersion")
-    found = parse_version(version)
+    found = parse_generic(version)
     if not version:
         yield Finding((*at, "mode"), "RG031", "token authentication needs rayVersion (Ray >= 2.52.0)")
     elif found is None:
         yield Finding((*view.at, "rayVersion"), "RG031",
                       f"token authentication needs a rayVersion the operator can parse, got {version!r}")
-    elif found < (2, 52, 0):
+    elif found < (2, 52):
         yield Finding((*at, "mode"), "RG031", f"token authentication needs Ray >= 2.52.0, got {version}")
     elif k8s and target.since("1.6"):
-        if found < (2, 55, 0):
+        if found < (2, 55):
             yield Finding((*at, "enableK8sTokenAuth"), "RG031",
                           f"Kubernetes token authentication needs Ray >= 2.55.0, got {version}")
         elif auth.get("secretName"):
