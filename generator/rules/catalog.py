@@ -125,6 +125,7 @@ CODES: dict[str, str] = {
     "RG080": "an overlay that does not build",
     "RG081": "an overlay that points outside the repository",
     "RG082": "a delivery environment without an overlay",
+    "RG087": "an overlay patch whose target selects no object: kustomize applies it to nothing",
     "RG086": "a file of rendered/ that is stale, missing or stray (check)",
     "RG085": "a reference to a Redis, PersistentVolume or cluster in another namespace",
     "RG084": "a spec file whose name cannot name its folder in rendered/ (or clashes with another, ignoring case)",

@@ -8,6 +8,7 @@ tell which one touched the field.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,7 +62,7 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas,
     except kustomize.BuildFailed as exc:
         return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {exc}")]
     patches = _patches(overlay, doc.data)
-    out: list[Diagnostic] = []
+    out: list[Diagnostic] = list(_unmatched(overlay, doc, shown, objects))
     prepared = [schemas.prepared(obj) for obj in objects]
     for obj, ready in zip(objects, prepared, strict=True):
         findings = [*check_object(ready, schemas.target),
@@ -202,6 +203,59 @@ def _patches(overlay: Path, data: dict[str, Any]) -> list[Patch]:
         text = path.read_text(encoding="utf-8") if path.is_file() else str(name)
         out.append(_patch(i, ("patchesStrategicMerge", i), text, {}, str(name)))
     return out
+
+
+def _unmatched(overlay: Path, doc: Document, shown: str,
+               objects: list[dict[str, Any]]) -> Iterator[Diagnostic]:
+    """A patch whose ``target`` selects nothing: kustomize applies it to nothing and says
+    nothing, so the change it makes never happens (a misspelled name, a wrong kind). Names
+    and namespaces are anchored regular expressions to kustomize; a name is also matched
+    without the overlay's namePrefix and nameSuffix. Selectors by label or annotation, and
+    patches that rename or delete what they target, are not judged here."""
+    prefix, suffix = str(doc.data.get("namePrefix") or ""), str(doc.data.get("nameSuffix") or "")
+    for i, entry in enumerate(doc.data.get("patches") or []):
+        target = entry.get("target") if isinstance(entry, dict) else None
+        if not isinstance(target, dict) or not target or any(
+                key in target for key in ("labelSelector", "annotationSelector")):
+            continue
+        text = str(entry.get("patch") or "")
+        if not text and isinstance(entry.get("path"), str) and (overlay / entry["path"]).is_file():
+            text = (overlay / entry["path"]).read_text(encoding="utf-8", errors="replace")
+        if "$patch" in text or "/metadata/name" in text:
+            continue
+        if not any(_selects(target, obj, prefix, suffix) for obj in objects):
+            wanted = ", ".join(f"{key}: {value}" for key, value in target.items())
+            yield doc.diagnostic(("patches", i, "target"), "RG087",
+                                 f"overlay {shown}: the patch's target ({wanted}) selects no "
+                                 "object the overlay builds: kustomize applies it to nothing, "
+                                 "and the change never happens")
+
+
+def _selects(target: dict[str, Any], obj: dict[str, Any], prefix: str, suffix: str) -> bool:
+    group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
+    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+    name = str(metadata.get("name", ""))
+    names = {name}
+    if prefix and name.startswith(prefix):
+        names.add(name[len(prefix):])
+    if suffix:
+        names |= {n[:-len(suffix)] for n in names if n.endswith(suffix)}
+    for key, value in (("group", group), ("version", version), ("kind", obj.get("kind"))):
+        if target.get(key) not in (None, "") and target[key] != value:
+            return False
+    wanted = target.get("name")
+    if wanted not in (None, "") and not any(_anchored(str(wanted), n) for n in names):
+        return False
+    return True
+
+
+def _anchored(pattern: str, text: str) -> bool:
+    """kustomize's selector match: the pattern as an anchored regular expression, or the
+    text itself when the pattern is no expression."""
+    try:
+        return re.fullmatch(pattern, text) is not None
+    except re.error:
+        return pattern == text
 
 
 def _patch(index: int, at: FieldPath, text: str, target: dict[str, Any], source: str) -> Patch:

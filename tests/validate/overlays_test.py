@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from click.testing import Result
 
@@ -49,6 +50,29 @@ def test_an_inline_patch_above_max_replicas_fails(cli: Cli, repo_copy: Path) -> 
     assert result.exit_code == 1
     assert "overlays/dev/kustomization.yaml:14:5: error RG012:" in result.output
     assert "RayCluster/test-cluster: spec.workerGroupSpecs[0].replicas" in result.output
+
+
+@pytest.mark.parametrize(("target", "selects"), [
+    ("kind: RayCluster, name: test-clustr", False), ("kind: RayService, name: test-cluster", False),
+    ("kind: RayCluster, name: test-.*", True), ("kind: RayCluster, name: test-cluster", True),
+])
+def test_a_patch_whose_target_selects_nothing_is_an_error(cli: Cli, repo_copy: Path,
+                                                          target: str, selects: bool) -> None:
+    """kustomize applies a patch whose target matches nothing to nothing, and exits 0: the
+    production change silently never happens. Names are anchored expressions to kustomize."""
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    text = kustomization.read_text()
+    kustomization.write_text(text.replace(
+        "{group: ray.io, version: v1, kind: RayCluster, name: test-cluster}",
+        "{group: ray.io, version: v1, " + target + "}"))
+    result = cli("validate", "--no-cache", "--root", repo_copy, repo_copy / "overlays" / "dev")
+    if selects:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1, result.output
+    assert "overlays/dev/kustomization.yaml:14:5: error RG087: patches[0].target: overlay " \
+           "overlays/dev: the patch's target" in result.output, result.output
+    assert "selects no object the overlay builds" in result.output
 
 
 def test_an_overlay_that_does_not_build(cli: Cli, repo_copy: Path) -> None:
