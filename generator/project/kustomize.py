@@ -45,10 +45,19 @@ def build(folder: Path) -> list[dict[str, Any]]:
 MAX_MESSAGE = 300
 
 
+# kubectl's klog line around kustomize's error: E1204 17:09:25.117512 25566 run.go:72] "command
+# failed" err="..." (the error Go-quoted)
+_KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err="(.*)"$', re.S)
+
+
 def message(stderr: str) -> str:
-    """kustomize's own words, on one line: its log prefix (``Error: ``) dropped, JSON dumps
-    of the objects it was reading cut."""
-    text = " ".join(stderr.strip().split())
+    """kustomize's own words, on one line: its log prefix (``Error: ``, or kubectl's klog
+    line with the error quoted in it) dropped, JSON dumps of the objects it was reading cut."""
+    text = stderr.strip()
+    klog = _KLOG.match(text)
+    if klog:
+        text = re.sub(r'\\(["\\])', r"\1", klog.group(1))
+    text = " ".join(text.split())
     text = re.sub(r"^(Error:\s*)+", "", text)
     text = re.sub(r"\{[^{}]{80,}\}", "{...}", text)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."

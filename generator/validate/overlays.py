@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,15 +62,43 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas,
     except kustomize.BuildFailed as exc:
         return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {exc}")]
     patches = _patches(overlay, doc.data)
-    out: list[Diagnostic] = list(_unmatched(overlay, doc, shown, objects))
+    found: list[tuple[dict[str, Any], Finding]] = []
     prepared = [schemas.prepared(obj) for obj in objects]
     for obj, ready in zip(objects, prepared, strict=True):
         findings = [*check_object(ready, schemas.target),
                     *schemas.validate(obj, prepare=True, missing_ok=True), *pools_fit(ready, pools)]
-        out.extend(_report(doc, shown, obj, strict(finding), patches) for finding in findings)
+        found.extend((obj, strict(finding)) for finding in findings)
     # the pods of the whole environment share its nodes
-    out.extend(_report(doc, shown, objects[i], finding, patches)
-               for i, finding in pools_hold(prepared, pools))
+    found.extend((objects[i], finding) for i, finding in pools_hold(prepared, pools))
+    return [*_unmatched(overlay, doc, shown, objects), *_one_per_cause(doc, shown, found, patches)]
+
+
+MAX_NAMED = 3  # objects named in one finding that several share
+
+
+def _one_per_cause(doc: Document, shown: str, found: list[tuple[dict[str, Any], Finding]],
+                   patches: list[Patch]) -> list[Diagnostic]:
+    """One diagnostic per cause: the same finding at the same place of the kustomization (an
+    `images` entry that breaks every Ray container, a patch) says where it lands and how
+    often, instead of repeating itself for each object and container."""
+    causes: dict[tuple[Any, ...], list[tuple[Diagnostic, str]]] = {}
+    for obj, finding in found:
+        label = f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}"
+        diagnostic = _report(doc, shown, obj, finding, patches)
+        key = (diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.severity,
+               diagnostic.field, finding.message)
+        causes.setdefault(key, []).append((diagnostic, label))
+    out = []
+    for (*_, said), group in causes.items():
+        first, label = group[0]
+        if len(group) > 1:
+            labels = list(dict.fromkeys(label for _, label in group))
+            named = ", ".join(labels[:MAX_NAMED])
+            more = f" and {len(labels) - MAX_NAMED} more" if len(labels) > MAX_NAMED else ""
+            lead = first.message.split(f" {label}: ", 1)[0]
+            first = replace(first, message=f"{lead} {len(group)} places in {len(labels)} "
+                                           f"object(s) ({named}{more}): {said}")
+        out.append(first)
     return out
 
 
@@ -233,8 +261,8 @@ def _unmatched(overlay: Path, doc: Document, shown: str,
 
 def _selects(target: dict[str, Any], obj: dict[str, Any], prefix: str, suffix: str) -> bool:
     group, _, version = str(obj.get("apiVersion", "")).rpartition("/")
-    metadata = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-    name = str(metadata.get("name", ""))
+    metadata = obj.get("metadata")
+    name = str(metadata.get("name", "")) if isinstance(metadata, dict) else ""
     names = {name}
     if prefix and name.startswith(prefix):
         names.add(name[len(prefix):])
@@ -244,9 +272,7 @@ def _selects(target: dict[str, Any], obj: dict[str, Any], prefix: str, suffix: s
         if target.get(key) not in (None, "") and target[key] != value:
             return False
     wanted = target.get("name")
-    if wanted not in (None, "") and not any(_anchored(str(wanted), n) for n in names):
-        return False
-    return True
+    return wanted in (None, "") or any(_anchored(str(wanted), n) for n in names)
 
 
 def _anchored(pattern: str, text: str) -> bool:

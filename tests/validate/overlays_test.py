@@ -129,3 +129,18 @@ def test_a_finding_on_an_image_points_at_the_images_entry(cli: Cli, repo_copy: P
     assert result.exit_code == 1
     assert f"overlays/prod/kustomization.yaml:{line + 1}:" in result.output
     assert "images[0]" in result.output and "RG100" in result.output
+
+
+def test_one_cause_is_one_error_naming_what_it_affects(cli: Cli, repo_copy: Path) -> None:
+    """An `images` newTag that breaks every Ray object is one error at that entry, naming the
+    objects and how many, not one error per object."""
+    kustomization = repo_copy / "overlays" / "prod" / "kustomization.yaml"
+    text = kustomization.read_text()
+    kustomization.write_text(text.replace("newTag: 2.52.0-py311", "newTag: 2.51.0"))
+    result = cli("validate", "--no-cache", "--root", repo_copy, repo_copy / "overlays" / "prod")
+    line = next(n for n, entry in enumerate(text.splitlines(), 1) if entry.startswith("images:"))
+    found = [entry for entry in result.output.splitlines() if " RG018: " in entry]
+    assert result.exit_code == 1
+    assert len({entry.split(": error")[0] for entry in found}) == len(found), found
+    assert len(found) == 1 and f"kustomization.yaml:{line + 1}:" in found[0], found
+    assert "places in 5 object(s) (RayCluster/autoscaling-gpu" in found[0], found
