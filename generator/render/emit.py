@@ -34,11 +34,39 @@ _YAML12_NUMBER = re.compile(
 )
 
 
+_GO_OCTAL = re.compile(r"^[-+]?0[0-7]+$")
+_GO_HEX_FLOAT = re.compile(r"^[-+]?0[xX]([0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)[pP][-+]?[0-9]+$")
+
+
+def read_as_number(value: str) -> bool:
+    """A string that some reader between git and the API server would take for a number: a
+    YAML 1.2 reader (kubectl, Argo CD, Flux), or go-yaml, which kustomize and Kubernetes'
+    sigs.k8s.io/yaml use and which drops underscores and hands what may be a number to Go's
+    strconv (0o1_7, 0b101, 017 octal, 1_000, +Inf, hex floats). Such a string is quoted."""
+    if _YAML12_NUMBER.match(value):
+        return True
+    if not value or value[0] not in "-+.0123456789":
+        return False
+    plain = value.replace("_", "")
+    try:
+        int(plain, 0)
+        return True
+    except ValueError:
+        pass
+    if _GO_OCTAL.match(plain) or _GO_HEX_FLOAT.match(plain):
+        return True
+    try:
+        float(plain)
+    except ValueError:
+        return False
+    return True
+
+
 def _str(dumper: Any, value: str) -> Any:
     # Multi-line strings (serveConfigV2, redis.conf) as literal blocks, readable in review.
     if "\n" in value and not _trailing_space(value):
         style: str | None = "|"
-    elif _YAML12_NUMBER.match(value):
+    elif read_as_number(value):
         style = "'"
     else:
         style = None
@@ -100,7 +128,7 @@ def _simple(value: str) -> str:
     if indicator or first == " " or value[-1] == " ":
         found = "'" + value.replace("'", "''") + "'"
     elif (_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)) == _STR_TAG
-          and not _YAML12_NUMBER.match(value)):
+          and not read_as_number(value)):
         found = value
     else:
         found = "'" + value.replace("'", "''") + "'"

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import random
+import subprocess
+from pathlib import Path
 
 import pytest
 import yaml
 from ruamel.yaml import YAML
 
 from generator.render.emit import dump, pyyaml_dump, render_file
+from tests.helpers import kustomize
 
 TRICKY = ["1e3", "0o17", "0x1F", ".inf", "-.Inf", ".nan", "2.52.0", "0", "1.5", "yes", "no",
           "on", "off", "null", "~", "true", "-1", "+1", "$REDIS_PASSWORD", "0755", "1_000",
@@ -97,3 +100,22 @@ def test_rendered_objects_are_written_by_the_fast_writer() -> None:
             written += 1
             assert text == pyyaml_dump(obj)
     assert written >= total - 2, f"{written} of {total}"
+
+
+GO_NUMBERS = ["0o1_7", "0b101", "017", "1_000", "1_000.5", "+Inf", "0x1p3", "0x1F", "1e3", "08"]
+
+
+@pytest.mark.parametrize("value", GO_NUMBERS)
+def test_strings_go_yaml_would_read_as_numbers_are_quoted(value: str) -> None:
+    assert dump({"v": value}) == pyyaml_dump({"v": value}) == f"v: '{value}'\n"
+
+
+def test_kustomize_keeps_every_rendered_string_a_string(tmp_path: Path) -> None:
+    """Through the real kustomize (go-yaml, Go's strconv): every value comes out a string."""
+    data = {f"k{i}": value for i, value in enumerate([*GO_NUMBERS, "2.52.0", "v1", "abc"])}
+    (tmp_path / "cm.yaml").write_text(dump({"apiVersion": "v1", "kind": "ConfigMap",
+                                            "metadata": {"name": "x"}, "data": data}))
+    (tmp_path / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    done = subprocess.run([*kustomize(), str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert yaml.safe_load(done.stdout)["data"] == data
