@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,7 +16,7 @@ from generator.kuberay.releases import Target
 from generator.kuberay.vocabulary import mapping
 from generator.rules.raycluster import warning
 from generator.rules.registry import object_rule
-from generator.rules.workloads import GO_DURATION, job_spec
+from generator.rules.workloads import job_spec
 
 
 @object_rule(RAY_CRON_JOB)
@@ -71,28 +70,62 @@ def _standard(text: str, at: FieldPath) -> Iterator[Finding]:
 
 
 DESCRIPTORS = ("@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly")
+_MONTHS = {name: i for i, name in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_DAYS = {name: i for i, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
+# minute, hour, day of month, month, day of week: robfig/cron's bounds and names
+_NONE: dict[str, int] = {}
+_FIELDS = ((0, 59, _NONE), (0, 23, _NONE), (1, 31, _NONE), (1, 12, _MONTHS), (0, 6, _DAYS))
+_ATOI = re.compile(r"^[-+]?[0-9]+$")  # Go's strconv.Atoi
+# Go's time.ParseDuration: "0", or signed numbers each with a unit
+_DURATION = re.compile(r"^[-+]?(0|((\d+(\.\d*)?|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h))+)$")
 
 
 def valid_schedule(text: str) -> bool:
-    """robfig/cron's ParseStandard: five fields, a descriptor, or @every <duration>."""
-    text = text.strip()
-    if text in DESCRIPTORS:
-        return True
-    if text.startswith("@every "):
-        return bool(GO_DURATION.match(text[len("@every "):].strip()))
+    """robfig/cron v3's ParseStandard after its time zone prefix: a descriptor, ``@every``
+    and a Go duration, or five fields of comma-separated ranges (``*``, ``?``, ``N``,
+    ``N-M``, each with an optional ``/step``; months and days by name too)."""
+    if text.startswith("@"):
+        return text in DESCRIPTORS or (text.startswith("@every ")
+                                       and bool(_DURATION.match(text[len("@every "):])))
     fields = text.split()
-    # robfig/cron has no L, W or # (croniter has): the operator refuses them
-    if len(fields) != 5 or any(re.search(r"[LW#]", f.upper().replace("WED", "")
-                                         .replace("JUL", "").replace("APR", "")) for f in fields):
-        return False
-    # croniter costs ~0.15 s to import: only a RayCronJob pays for it
-    from croniter import croniter
+    return len(fields) == 5 and all(
+        _range(part, *bounds) for field, bounds in zip(fields, _FIELDS, strict=True)
+        for part in field.split(",") if part)
 
-    try:
-        croniter(text, datetime(2026, 1, 1))
-    except (ValueError, KeyError):
+
+def _range(expr: str, low: int, high: int, names: dict[str, int]) -> bool:
+    """robfig/cron's getRange: ``*`` or ``?`` (whatever follows a hyphen is not read), a
+    number or name, or a range, then an optional step; within bounds, step above zero."""
+    range_and_step = expr.split("/")
+    low_and_high = range_and_step[0].split("-")
+    if len(range_and_step) > 2 or (low_and_high[0] not in ("*", "?") and len(low_and_high) > 2):
         return False
-    return croniter.is_valid(text)
+    if low_and_high[0] in ("*", "?"):
+        start, end = low, high
+    else:
+        bounds = [n for part in low_and_high if (n := _number(part, names)) is not None]
+        if len(bounds) < len(low_and_high):
+            return False
+        start, end = bounds[0], bounds[-1]
+    step = 1
+    if len(range_and_step) == 2:
+        found = _number(range_and_step[1], {})
+        if found is None:
+            return False
+        step = found
+        if len(low_and_high) == 1:
+            end = high  # N/step is N-max/step
+    return low <= start <= end <= high and step > 0
+
+
+def _number(text: str, names: dict[str, int]) -> int | None:
+    """parseIntOrName: a name (any case), or strconv.Atoi's number, not negative."""
+    if text.lower() in names:
+        return names[text.lower()]
+    if not _ATOI.match(text) or int(text) < 0:
+        return None
+    return int(text)
 
 
 def valid_zone(name: str) -> bool:
