@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from generator.capacity.pools import CPU, MEMORY, Pool
@@ -100,14 +100,18 @@ class Settings(Strict):
         except ValueError as exc:
             raise PydanticCustomError("RG010", str(exc)) from None
 
-    @model_validator(mode="after")
-    def _gates(self) -> Settings:
-        try:
-            Target.of(self.kuberay_version, self.feature_gates)
-        except ValueError as exc:
-            raise PydanticCustomError("RG010", "featureGates: {problem}",
-                                      {"problem": str(exc)}) from None
-        return self
+    @field_validator("feature_gates")
+    @classmethod
+    def _gates(cls, value: dict[str, bool], info: ValidationInfo) -> dict[str, bool]:
+        """The gates of the release: refused where they are written, with the words the
+        --feature-gates flag gets."""
+        version = info.data.get("kuberay_version")
+        if isinstance(version, str):
+            try:
+                Target.of(version, value)
+            except ValueError as exc:
+                raise PydanticCustomError("RG010", "{problem}", {"problem": str(exc)}) from None
+        return value
 
     @property
     def target(self) -> Target:

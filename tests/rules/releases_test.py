@@ -370,3 +370,15 @@ def test_a_gate_that_is_on_enforces_what_it_gates(release: str, tmp_path: Path) 
 def test_a_gate_the_release_does_not_have_is_a_usage_error(tmp_path: Path) -> None:
     exit_code, output, _ = run(tmp_path, raycluster(), "1.5", {"RayCronJob": True})
     assert exit_code == 2 and "unrecognized feature gate" in output
+
+
+def test_a_gate_the_release_does_not_have_in_the_settings_is_an_error_at_its_key(
+        cli: Any, tmp_path: Path) -> None:
+    """The same words as the flag's, at the featureGates key of ray-gitops.yaml."""
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "ray-gitops.yaml").write_text('kuberayVersion: "1.5"\nfeatureGates:\n'
+                                              '  RayCronJob: true\n')
+    result = cli("validate", "--no-cache", "--root", tmp_path)
+    assert result.exit_code == 1
+    assert ("ray-gitops.yaml:2:1: error RG010: featureGates: unrecognized feature gate(s) for "
+            "KubeRay 1.5: RayCronJob") in result.output, result.output
