@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 import yaml
 
+from generator.commands.comment import MARKER
 from generator.project import scaffold
 from tests.helpers import ROOT, copy_repo, git
 
@@ -109,6 +110,9 @@ class FakeGitHub(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802
         self.calls.append(("GET", self.path))
         assert self.headers["Authorization"] == "Bearer t0ken"
+        if self.path.endswith("/user"):  # as GitHub answers a workflow's GITHUB_TOKEN
+            self._reply(403, {"message": "Resource not accessible by integration"})
+            return
         self._reply(200, self.comments if "page=1" in self.path else [])
 
     def _body(self) -> dict[str, Any]:
@@ -116,7 +120,8 @@ class FakeGitHub(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802
         self.calls.append(("POST", self.path))
-        comment = {"id": 100 + len(self.comments), "body": self._body()["body"]}
+        comment = {"id": 100 + len(self.comments), "body": self._body()["body"],
+                   "user": {"login": "github-actions[bot]", "type": "Bot"}}
         self.comments.append(comment)
         self._reply(201, comment)
 
@@ -230,6 +235,66 @@ def test_comment_needs_a_token_and_reports_http_errors(tmp_path: Path, github: s
     done = subprocess.run(["ray-gitops", "comment", str(report), "--pr", "1"], env=env,
                           capture_output=True, text=True)
     assert done.returncode == 3 and "cannot reach" in done.stderr
+
+
+def test_a_comment_that_copies_the_marker_is_not_ours(tmp_path: Path, github: str) -> None:
+    """Anyone may start a comment with ray-gitops's marker: only the bot's own is edited, the
+    other is left alone and ray-gitops posts its own."""
+    report = tmp_path / "r.md"
+    report.write_text("what this change does")
+    FakeGitHub.comments.append({"id": 1, "body": MARKER + "\nno change, fits",
+                                "user": {"login": "mallory", "type": "User"}})
+    env = {**os.environ, "PATH": PATH, "GITHUB_TOKEN": "t0ken",
+           "GITHUB_REPOSITORY": "acme/platform", "GITHUB_API_URL": github}
+    for _ in range(2):  # posted, then updated: the same comment
+        done = subprocess.run(["ray-gitops", "comment", str(report), "--pr", "1"], env=env,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    forged, ours = FakeGitHub.comments
+    assert forged["body"].endswith("no change, fits")
+    assert ours["user"]["login"] == "github-actions[bot]" and "what this change does" in ours["body"]
+    assert [m for m, _ in FakeGitHub.calls].count("POST") == 1
+
+
+def test_the_token_never_follows_a_redirect_to_another_host(tmp_path: Path) -> None:
+    """An API that answers with a redirect to another host: not followed (exit 3), and the
+    other host never sees the token."""
+    seen: list[str | None] = []
+
+    class Elsewhere(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802
+            seen.append(self.headers["Authorization"])
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(b"[]")
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    other = HTTPServer(("127.0.0.2", 0), Elsewhere)
+
+    class Redirecting(Elsewhere):
+        def do_GET(self) -> None:  # noqa: N802
+            self.send_response(302)
+            self.send_header("Location", f"http://127.0.0.2:{other.server_port}{self.path}")
+            self.end_headers()
+
+    api = HTTPServer(("127.0.0.1", 0), Redirecting)
+    for server in (other, api):
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        report = tmp_path / "r.md"
+        report.write_text("x")
+        env = {**os.environ, "PATH": PATH, "GITHUB_TOKEN": "t0ken",
+               "GITHUB_REPOSITORY": "acme/platform",
+               "GITHUB_API_URL": f"http://127.0.0.1:{api.server_port}"}
+        done = subprocess.run(["ray-gitops", "comment", str(report), "--pr", "1"], env=env,
+                              capture_output=True, text=True)
+    finally:
+        api.shutdown()
+        other.shutdown()
+    assert done.returncode == 3 and "another host" in done.stderr, done.stderr
+    assert seen == []
 
 
 def test_a_scaffolded_repository_gets_its_overlay_only_change_commented(
