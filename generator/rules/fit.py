@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from generator.capacity.demand import (
+    MAX_WORK,
     Deployment,
     Short,
     deployments,
@@ -149,17 +150,18 @@ def _offer(cluster: list[RayNode]) -> str:
 def _ceiling(found: list[Deployment], cluster: list[RayNode]) -> Iterator[Finding]:
     """Every deployment at its largest replica count, packed onto every node the cluster
     can have: what stays pending is a warning (Ray's autoscaler cannot add more)."""
-    items: list[tuple[str, dict[str, Any]]] = []
+    wanted = [(d, d.replicas[1], [summed(*d.bundles)] if d.strategy == "STRICT_PACK" and d.bundles
+              else list(d.bundles) or [d.replica()]) for d in found if d.replicas is not None]
+    # the estimate packs one item per replica: bounded before any is made (num_replicas:
+    # 2000000000 in a 500-byte spec would hold gigabytes), as place() bounds its own work
+    nodes = max(1, sum(node.high for node in cluster))
+    count = sum(high * len(units) for _, high, units in wanted)
+    if count > MAX_ITEMS or count * nodes > MAX_WORK:
+        yield from _ceiling_by_totals(wanted, cluster)
+        return
+    items = [(d.title, unit) for d, high, units in wanted for _ in range(high) for unit in units]
     first: dict[str, Deployment] = {}
-    for deployment in found:
-        if deployment.replicas is None:
-            continue
-        high = deployment.replicas[1]
-        units = [summed(*deployment.bundles)] if deployment.strategy == "STRICT_PACK" and \
-            deployment.bundles else list(deployment.bundles) or [deployment.replica()]
-        for _ in range(high):
-            for unit in units:
-                items.append((deployment.title, unit))
+    for deployment, _, _ in wanted:
         first.setdefault(deployment.title, deployment)
     if not items:
         return
@@ -179,6 +181,36 @@ def _ceiling(found: list[Deployment], cluster: list[RayNode]) -> Iterator[Findin
                   f"at their largest, the Serve deployments ask for {describe(asked)}; this "
                   f"cluster at maxReplicas offers {describe(offered)} on "
                   f"{sum(n.high for n in cluster)} node(s), and {counts} would stay pending",
+                  severity="warning", hint=_offer(cluster))
+
+
+MAX_ITEMS = 100_000  # replicas (or bundles) the Serve ceiling packs one by one
+
+
+def _ceiling_by_totals(asked: list[tuple[Deployment, int, list[dict[str, Decimal]]]],
+                       cluster: list[RayNode]) -> Iterator[Finding]:
+    """The ceiling of deployments too large to pack one replica at a time: what they ask in
+    all against what every node at maxReplicas offers in all, for the resources the spec
+    says a node has (what Ray detects on a node is not judged)."""
+    total: dict[str, Decimal] = {}
+    for _, high, units in asked:
+        for name, value in summed(*units).items():
+            total[name] = total.get(name, Decimal(0)) + value * high
+    offered = summed(*({name: value * node.high for name, value in node.resources.items()}
+                       for node in cluster))
+    unknown = {name for node in cluster for name in node.unknown}
+    over = {name: value for name, value in total.items()
+            if value > offered.get(name, Decimal(0)) and name not in unknown}
+    if not over:
+        return
+    deployment = max(asked, key=lambda entry: entry[1])[0]
+    key = "max_replicas" if deployment.replicas and deployment.replicas[0] != deployment.replicas[1] \
+        else "num_replicas"
+    at = (*SERVE, *deployment.at, *(("autoscaling_config",) if key == "max_replicas" else ()), key)
+    yield Finding(at, "RG112",
+                  f"at their largest, the Serve deployments ask for {describe(over)}; this "
+                  f"cluster at maxReplicas offers {describe({k: offered.get(k, Decimal(0)) for k in over})} "
+                  f"on {sum(n.high for n in cluster)} node(s): most replicas would stay pending",
                   severity="warning", hint=_offer(cluster))
 
 

@@ -163,6 +163,21 @@ def test_ceiling_is_a_warning_with_numbers():
     assert "1 of deployment 'Model'" in found.message and "2 GPU" in found.message
 
 
+def test_a_ceiling_of_two_billion_replicas_costs_nothing():
+    """num_replicas in a 500-byte spec must not build one entry per replica (it held
+    gigabytes): past a bound the ceiling compares totals, and still warns."""
+    import resource
+
+    def huge(d):
+        d["autoscaling_config"]["max_replicas"] = 2_000_000_000
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    [found] = [f for f in check_object(service(huge), TARGET) if f.code == "RG112"]
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200_000  # KB
+    assert _below(found.path) == (*MODEL, "autoscaling_config", "max_replicas")
+    assert "most replicas would stay pending" in found.message and "GPU" in found.message
+
+
 def test_ray_detected_resources_hold_anything():
     def undeclared(body):
         for group in body["workerGroupSpecs"]:
