@@ -66,10 +66,13 @@ def message(stderr: str) -> str:
 def build_over(overlays: Path, overlays_name: str, rendered_name: str, files: dict[str, str],
                env: str) -> list[dict[str, Any]]:
     """What overlay ``env`` builds over rendered bases that are not on disk: the
-    overlays and ``files`` (relative to rendered/) laid out in a scratch folder."""
+    overlays and ``files`` (relative to rendered/) laid out in a scratch folder. Symbolic
+    links are copied as links, never followed: one to /dev/zero or to ../.. in an overlay
+    folder would otherwise fill the disk (kustomize itself reads only what the overlay names,
+    inside its own root)."""
     with tempfile.TemporaryDirectory(prefix="ray-gitops-overlay-") as tmp:
         root = Path(tmp)
-        shutil.copytree(overlays, root / overlays_name)
+        shutil.copytree(overlays, root / overlays_name, symlinks=True)
         for name, text in files.items():
             path = root / rendered_name / name
             path.parent.mkdir(parents=True, exist_ok=True)

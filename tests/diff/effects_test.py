@@ -202,6 +202,18 @@ def test_env_compares_what_the_overlay_builds(cli: Cli, repo: Path) -> None:
     assert result.exit_code == 2 and "no overlay overlays/staging" in result.output
 
 
+def test_links_in_an_overlay_folder_are_not_followed(cli: Cli, repo: Path) -> None:
+    """A link to /dev/zero or to ../.. lying in an overlay folder (validate passes: the overlay
+    does not name it) is copied as a link when diff lays the overlays out, not followed."""
+    (repo / "overlays" / "prod").mkdir(parents=True)
+    (repo / "overlays" / "prod" / "kustomization.yaml").write_text(OVERLAY)
+    (repo / "overlays" / "prod" / "zero").symlink_to("/dev/zero")
+    (repo / "overlays" / "prod" / "up").symlink_to("../..", target_is_directory=True)
+    git(repo, "add", "-A")
+    git(repo, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "prod")
+    assert changes(cli, repo, "--env", "prod") == {}
+
+
 def test_raycluster_appended_group_is_a_hashed_change(cli: Cli, repo: Path) -> None:
     path = repo / "specs" / "batch.yaml"
     path.write_text(path.read_text() + "    - name: extra\n"
