@@ -66,12 +66,22 @@ _SUFFIX: dict[str, int | Decimal] = {
 VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)")
 
 
+MAX_AMOUNT = Decimal(2**63)  # past what Kubernetes' int64 quantities hold: no real amount
+
+
 def quantity_value(text: str) -> Decimal:
-    """The amount a quantity stands for: ``"4Gi"`` -> 4294967296."""
+    """The amount a quantity stands for: ``"4Gi"`` -> 4294967296. ValueError for what is no
+    quantity, or an amount past 2^63 (``1e999999999``: arithmetic on it overflows)."""
     match = _QUANTITY_PARTS.match(text)
     if not match or match.group(2) not in _SUFFIX:
         raise ValueError(text)
-    return Decimal(match.group(1)) * Decimal(_SUFFIX[match.group(2)])
+    try:
+        value = Decimal(match.group(1)) * Decimal(_SUFFIX[match.group(2)])
+    except ArithmeticError:  # decimal's Overflow and InvalidOperation
+        raise ValueError(text) from None
+    if abs(value) > MAX_AMOUNT:
+        raise ValueError(text)
+    return value
 
 
 def parse_version(text: Any) -> tuple[int, ...] | None:

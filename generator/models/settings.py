@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.capacity.pools import CPU, MEMORY, Pool
@@ -42,6 +42,15 @@ class NodePool(Strict):
     max_nodes: NonNegative
     labels: StringMap = {}
     taints: list[Taint] = []
+
+    @model_validator(mode="after")
+    def _amounts(self) -> NodePool:
+        for key, value in (("cpu", self.cpu), ("memory", self.memory), *self.resources.items()):
+            if amount(value) is None:
+                raise PydanticCustomError(
+                    "RG013", "{key}: '{value}' is more than a node can have (2^63 at most)",
+                    {"key": key, "value": value})
+        return self
 
     def pool(self, name: str) -> Pool:
         """The pool as the capacity checks read it: what one node offers, in numbers."""

@@ -36,3 +36,25 @@ def cluster(ray_version: str) -> dict[str, object]:
 def test_token_auth_reads_ray_version_as_the_operator_does(ray_version: str, refused: bool) -> None:
     codes = {f.code for f in check_object(cluster(ray_version), Target.of("1.7"))}
     assert ("RG031" in codes) is refused, codes
+
+
+@pytest.mark.parametrize("text", ["1e999999999", "9e18Ei", "1e19"])
+def test_an_amount_past_int64_is_no_amount(text: str) -> None:
+    """1e999999999 overflowed the decimal arithmetic (an internal error): a ValueError."""
+    from generator.kuberay.vocabulary import quantity_value
+
+    with pytest.raises(ValueError):
+        quantity_value(text)
+    assert quantity_value("4Gi") == 4 * 2**30
+
+
+def test_a_node_pool_past_int64_is_refused(cli: object, tmp_path: object) -> None:
+    from pathlib import Path
+
+    root = Path(str(tmp_path))
+    (root / "specs").mkdir()
+    (root / "ray-gitops.yaml").write_text('nodePools:\n  general: {cpu: "1e999999999", '
+                                          'memory: 64Gi, maxNodes: 3}\n')
+    result = cli("validate", "--no-cache", "--root", root)  # type: ignore[operator]
+    assert result.exit_code == 1 and "error RG013" in result.output, result.output
+    assert "more than a node can have" in result.output
