@@ -57,12 +57,16 @@ local function set(status, message)
 end
 """
 
-_RAYCLUSTER = """\
+# no status yet, or a change the operator has not seen: still progressing
+_UNSEEN_LUA = """\
 if obj.status == nil then return hs end
 if obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil
     and obj.status.observedGeneration < obj.metadata.generation then
   return set("Progressing", "The operator has not seen this change yet")
 end
+"""
+
+_RAYCLUSTER = _UNSEEN_LUA + """\
 if holds("RayClusterSuspended") or obj.status.state == "suspended" then
   return set("Suspended", "Suspended: its pods are deleted")
 end
@@ -84,12 +88,7 @@ end
 return set("Progressing", "Waiting for the head pod and the workers")
 """
 
-_RAYSERVICE = """\
-if obj.status == nil then return hs end
-if obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil
-    and obj.status.observedGeneration < obj.metadata.generation then
-  return set("Progressing", "The operator has not seen this change yet")
-end
+_RAYSERVICE = _UNSEEN_LUA + """\
 if holds("Suspended") then return set("Suspended", "Suspended: its cluster is deleted") end
 if holds("Suspending") then return set("Progressing", "Suspending") end
 for _, side in ipairs({"activeServiceStatus", "pendingServiceStatus"}) do

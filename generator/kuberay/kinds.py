@@ -78,7 +78,6 @@ KINDS: dict[str, Kind] = {kind.name: kind for kind in (
          named_since="1.7",
          queued=False, alpha=False, created="a new RayCronJob"),
 )}
-NAMES = tuple(KINDS)
 JOB_KINDS = tuple(kind.name for kind in KINDS.values() if kind.job is not None)
 SCHEDULED_KINDS = tuple(kind.name for kind in KINDS.values() if kind.scheduled)
 QUEUED_KINDS = tuple(kind.name for kind in KINDS.values() if kind.queued)

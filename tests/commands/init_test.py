@@ -5,18 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import yaml
 from click.testing import Result
 
 Cli = Callable[..., Result]
-
-
-def load(path: Path) -> dict[str, Any]:
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
-    assert len(docs) == 1
-    return docs[0]  # type: ignore[no-any-return]
 
 
 def test_init_then_check(cli: Cli, tmp_path: Path) -> None:

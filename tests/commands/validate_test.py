@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import Result
 
 from generator.kuberay.releases import LATEST, RELEASES
 from tests.helpers import ROOT, SHARED
 
 Cli = Callable[..., Result]
-
-
-def load(path: Path) -> dict[str, Any]:
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
-    assert len(docs) == 1
-    return docs[0]  # type: ignore[no-any-return]
 
 
 def test_validate_folders_of_each_kind(cli: Cli) -> None:

@@ -7,21 +7,13 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 from click.testing import Result
 
 from tests.helpers import ROOT
 
 Cli = Callable[..., Result]
-
-
-def load(path: Path) -> dict[str, Any]:
-    docs = [d for d in yaml.safe_load_all(path.read_text()) if d]
-    assert len(docs) == 1
-    return docs[0]  # type: ignore[no-any-return]
 
 
 def test_this_repositorys_overlays_build_and_validate(cli: Cli) -> None:
