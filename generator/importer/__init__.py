@@ -5,9 +5,9 @@ Three inputs, one output (spec documents, compute templates first):
 - KubeRay APIServer V1 JSON payloads: compute templates and clusters;
 - legacy ``cluster.ray.io/v1`` RayClusters of the old Ray operator.
 
-Pod resources become compute templates (requests equal limits, as the
-APIServer has them). What a spec cannot say (a second container, probes,
-affinity, ...) is named in a note, never dropped silently.
+Pod resources become compute templates; the rest of each pod goes to the group's
+fields, and what none holds to its ``podTemplate`` patch. What a spec cannot say is
+named in a note, never dropped silently.
 """
 
 from __future__ import annotations
@@ -19,18 +19,20 @@ from generator.importer.apiserver import import_apiserver
 from generator.importer.common import Imported
 from generator.importer.kuberay import import_kuberay
 from generator.importer.legacy import import_legacy
-from generator.kuberay.kinds import API_VERSION
+from generator.kuberay.kinds import API_VERSIONS
 
 __all__ = ["Imported", "import_documents"]
 
 
-def import_documents(docs: list[Any], source: str) -> Imported:
-    out = Imported()
+def import_documents(docs: list[Any], source: str, out: Imported | None = None) -> Imported:
+    """The specs of ``docs``, added to ``out`` (one Imported for every file of a run, so
+    that they share compute templates without clashing names)."""
+    out = Imported() if out is None else out
     for doc in docs:
         if not isinstance(doc, dict):
             raise Unsupported(f"{source}: a document that is not a mapping")
         api = doc.get("apiVersion")
-        if api == API_VERSION:
+        if api in API_VERSIONS:
             import_kuberay(doc, out, source)
         elif api == "cluster.ray.io/v1":
             import_legacy(doc, out, source)

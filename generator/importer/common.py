@@ -14,16 +14,16 @@ from generator.kuberay.vocabulary import (
     GCS_FT_DELETION_TIMEOUT,
     image_tag,
     parse_version,
+    quantity_value,
 )
 from generator.load import plain
-from generator.render.labels import CLUSTER_LABEL, RESTART_ANNOTATION, TEMPLATE_ANNOTATION
+from generator.models.compute import ComputeTemplateSpec
+from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION
 
 # what ray-gitops itself puts on rendered objects: not carried back into specs
-OWN_LABELS = ("app.kubernetes.io/", CLUSTER_LABEL)
+OWN_LABELS = ("ray-gitops.io/",)
 OWN_ANNOTATIONS = (TEMPLATE_ANNOTATION, RESTART_ANNOTATION, "argocd.argoproj.io/sync-wave",
                    FT_ENABLED, EXTERNAL_STORAGE_NAMESPACE, GCS_FT_DELETION_TIMEOUT)
-CONTAINER_KEYS = {"name", "image", "imagePullPolicy", "env", "ports", "resources", "volumeMounts"}
-POD_KEYS = {"containers", "volumes", "serviceAccountName", "nodeSelector", "tolerations"}
 VOLUME_TYPES = {0: "PERSISTENT_VOLUME_CLAIM", 1: "HOST_PATH", 2: "EPHEMERAL", 3: "CONFIGMAP",
                 4: "SECRET", 5: "EMPTY_DIR"}
 ACCESS_MODES = {"RWO": "ReadWriteOnce", "ROX": "ReadOnlyMany", "RWX": "ReadWriteMany",
@@ -38,41 +38,33 @@ class Imported:
     notes: list[str] = field(default_factory=list)
     # what the spec cannot say: the spec would behave differently from the input
     dropped: list[str] = field(default_factory=list)
+    # the compute templates of the repository imported into: reused, not written again
+    existing: dict[str, Any] = field(default_factory=dict)  # name -> ComputeTemplateSpec
 
     def drop(self, note: str) -> None:
         self.notes.append(note)
         self.dropped.append(note)
 
     def template_for(self, resources: dict[str, Any], hint: str, where: str) -> str:
-        """The compute template with these resources, made once and shared."""
-        limits = resources.get("limits") or {}
-        requests = resources.get("requests") or {}
-        if limits and requests and limits != requests:
-            self.notes.append(f"{where}: requests differ from limits; the compute template "
-                              "uses the limits (ray-gitops sets requests equal to limits)")
-        amounts = {**requests, **limits}
-        for name, default in (("cpu", "1"), ("memory", "1Gi")):
-            if name not in amounts:  # the pod had no limit: a template always has one
-                self.drop(f"{where}: no {name} request or limit; the compute template asks "
-                          f"{default}: set the one the pod needs")
-        spec: dict[str, Any] = {"cpu": quantity(amounts.pop("cpu", "1")),
-                                "memory": quantity(amounts.pop("memory", "1Gi"))}
-        gpus = {k: v for k, v in amounts.items() if k.endswith("/gpu")}
-        for name, count in gpus.items():
-            spec["gpu"] = int(float(str(count)))
-            if name != "nvidia.com/gpu":
-                spec["gpuAccelerator"] = name
-            amounts.pop(name)
-        if amounts:
-            spec["extendedResources"] = {k: quantity(v) for k, v in sorted(amounts.items())}
+        """The compute template with these resources, made once and shared (with the
+        repository's own when one has them)."""
+        spec = template_spec(resources if isinstance(resources, dict) else {})
+        if spec is None:
+            self.drop(f"{where}: resources the compute template cannot say "
+                      f"({resources}): set them in podTemplate")
+            spec = {}
         return self.add_template(spec, hint)
 
     def add_template(self, spec: dict[str, Any], hint: str) -> str:
-        for name, existing in self.templates.items():
-            if existing == spec:
+        model = _template_model(spec)
+        for name, existing in self.existing.items():
+            if model is not None and existing == model:
+                return name
+        for name, known in self.templates.items():
+            if known == spec:
                 return name
         name = dns_name(hint)
-        while name in self.templates:
+        while name in self.templates or name in self.existing:
             name = dns_name(name + "-x")
         self.templates[name] = spec
         return name
@@ -92,6 +84,88 @@ class Imported:
         return [*templates, *self.specs]
 
 
+LIMITABLE = {"cpu": "cpu", "memory": "memory", "ephemeral-storage": "ephemeralStorage"}
+
+
+def template_spec(resources: dict[str, Any]) -> dict[str, Any] | None:
+    """A container's resources as a compute template's fields, or None when a template
+    cannot say them (two kinds of GPU, an extended resource requested below its limit)."""
+    limits = resources.get("limits") or {}
+    requests = resources.get("requests") or {}
+    if not isinstance(limits, dict) or not isinstance(requests, dict) or set(resources) - {
+            "limits", "requests"}:
+        return None
+    spec: dict[str, Any] = {}
+    lowered: dict[str, Any] = {}
+    unlimited: list[str] = []
+    for name in [*limits, *(n for n in requests if n not in limits)]:
+        name = str(name)
+        amount = limits.get(name, requests.get(name))
+        if name in requests and name in limits and not _same(requests[name], limits[name]):
+            if name not in LIMITABLE:
+                return None
+            lowered[LIMITABLE[name]] = _amount(name, requests[name])
+        if name not in limits:
+            if name not in LIMITABLE:
+                return None
+            unlimited.append(LIMITABLE[name])
+        if not _place(spec, name, amount):
+            return None
+    if lowered:
+        spec["requests"] = lowered
+    if unlimited:
+        spec["unlimited"] = unlimited
+    return spec
+
+
+def _place(spec: dict[str, Any], name: str, amount: Any) -> bool:
+    if name in LIMITABLE:
+        spec[LIMITABLE[name]] = _amount(name, amount)
+    elif name.startswith("hugepages-"):
+        spec.setdefault("hugePages", {})[name.removeprefix("hugepages-")] = quantity(amount)
+    elif name.endswith("/gpu"):
+        count = str(amount)
+        if "gpu" in spec or not count.isdigit():
+            return False
+        spec["gpu"] = int(count)
+        if name != "nvidia.com/gpu":
+            spec["gpuAccelerator"] = name
+    else:
+        spec.setdefault("extendedResources", {})[name] = quantity(amount)
+    return True
+
+
+_BINARY = (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10))
+
+
+def _amount(name: str, amount: Any) -> Any:
+    """A quantity as a template writes it: memory as a bare number would mean GiB there,
+    so a number of bytes gets its unit."""
+    if name != "memory" or isinstance(amount, str) and not amount.strip().isdigit():
+        return quantity(amount)
+    value = int(amount) if isinstance(amount, int) or str(amount).strip().isdigit() else None
+    if value is None:
+        return quantity(amount)
+    for suffix, size in _BINARY:
+        if value and value % size == 0:
+            return f"{value // size}{suffix}"
+    return f"{value}e0"
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(quantity_value(str(a)) == quantity_value(str(b)))
+    except ValueError:
+        return str(a) == str(b)
+
+
+def _template_model(spec: dict[str, Any]) -> Any:
+    try:
+        return ComputeTemplateSpec.model_validate(spec)
+    except ValueError:
+        return None
+
+
 def document(kind: str, metadata: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return {"apiVersion": SPEC_API_VERSION, "kind": kind, "metadata": metadata, "spec": spec}
 
@@ -107,10 +181,12 @@ def quantity(value: Any) -> Any:
 
 
 def metadata(meta: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {"name": meta.get("name", "imported")}
+    name = meta.get("name") or str(meta.get("generateName") or "").rstrip("-.") or "imported"
+    out: dict[str, Any] = {"name": name}
     if meta.get("namespace"):
         out["namespace"] = meta["namespace"]
-    labels = {k: v for k, v in (meta.get("labels") or {}).items() if not k.startswith(OWN_LABELS)}
+    labels = {k: v for k, v in (meta.get("labels") or {}).items()
+              if not str(k).startswith(OWN_LABELS)}
     annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
                    if k not in OWN_ANNOTATIONS}
     if labels:

@@ -9,17 +9,16 @@ from typing import Any
 
 from generator.errors import Unsupported
 from generator.importer.common import (
-    CONTAINER_KEYS,
-    POD_KEYS,
     Imported,
     document,
     embedded_yaml,
     legacy_fault_tolerance,
     metadata,
     quantity,
-    version_from_image,
 )
+from generator.importer.pod import env_map, import_group, ray_container
 from generator.kuberay.kinds import (
+    API_VERSION,
     JOB_CLUSTER,
     JOB_TEMPLATE,
     KINDS,
@@ -33,13 +32,10 @@ from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     GCS_FT_DELETION_TIMEOUT,
-    HEAD_PORTS,
+    INT32_MAX,
     RAY_CLUSTER_LABEL,
-    SERVE_PORT,
 )
-from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION
-
-WELL_KNOWN_PORTS = {port for _, port in (*HEAD_PORTS, SERVE_PORT)}  # the operator's own
+from generator.render.labels import RESTART_ANNOTATION
 
 
 @dataclass(frozen=True)
@@ -58,18 +54,23 @@ def import_kuberay(doc: dict[str, Any], out: Imported, source: str) -> None:
     meta = metadata(doc.get("metadata") or {})
     found = IMPORTERS.get(str(kind))
     if found is None:
-        raise Unsupported(f"{source}: ray.io/v1 {kind} is not a kind ray-gitops imports")
+        raise Unsupported(f"{source}: ray.io {kind} is not a kind ray-gitops imports")
+    where = f"{source}: {kind} {meta['name']}"
+    if doc.get("apiVersion") != API_VERSION:
+        out.notes.append(f"{where}: {doc.get('apiVersion')} is imported as {API_VERSION} "
+                         "(the fields are the same; v1alpha1 is deprecated)")
+    if not (doc.get("metadata") or {}).get("name"):
+        out.notes.append(f"{where}: generateName becomes the name {meta['name']!r}: a "
+                         "GitOps object needs a name to be kept in sync")
     annotations = (doc.get("metadata") or {}).get("annotations") or {}
-    body = found(Source(meta, doc.get("spec") or {}, f"{source}: {kind} {meta['name']}",
-                        annotations), out)
+    body = found(Source(meta, doc.get("spec") or {}, where, annotations), out)
     out.specs.append(document(str(kind), meta, body))
 
 
 def _raycluster(src: Source, out: Imported) -> dict[str, Any]:
     body = _cluster(src.spec, out, src.meta["name"], src.where, src.annotations)
-    strategy = (src.spec.get("upgradeStrategy") or {}).get("type")
-    if strategy:
-        body["upgradeStrategy"] = strategy
+    # none written: the operator's None (a spec's own default is Recreate)
+    body["upgradeStrategy"] = (src.spec.get("upgradeStrategy") or {}).get("type") or "None"
     return body
 
 
@@ -77,10 +78,10 @@ def _rayservice(src: Source, out: Imported) -> dict[str, Any]:
     spec = src.spec
     service: dict[str, Any] = {}
     strategy = spec.get("upgradeStrategy") or {}
-    if strategy:
-        service["upgradeStrategy"] = {"type": strategy.get("type", "NewCluster"),
-                                      **(strategy.get("clusterUpgradeOptions") or {})}
-    for key in ("excludeHeadPodFromServeSvc", "rayClusterDeletionDelaySeconds"):
+    # none written: the operator's default (its ENABLE_ZERO_DOWNTIME), not a spec's NewCluster
+    service["upgradeStrategy"] = {"type": strategy.get("type", "OperatorDefault"),
+                                  **(strategy.get("clusterUpgradeOptions") or {})}
+    for key in ("excludeHeadPodFromServeSvc", "rayClusterDeletionDelaySeconds", "serveService"):
         if key in spec:
             service[key] = spec[key]
     service["serveConfig"] = embedded_yaml(spec.get("serveConfigV2") or "applications: []", src.where)
@@ -128,11 +129,9 @@ def _job(spec: dict[str, Any], out: Imported, name: str, where: str,
         job["clusterSelector"] = selector
     if spec.get(JOB_CLUSTER):
         job["cluster"] = _cluster(spec[JOB_CLUSTER], out, name, where, annotations)
-    if spec.get("deletionStrategy"):
-        job["deletionStrategy"] = spec["deletionStrategy"]
-    for key in ("submitterPodTemplate", "submitterConfig", "managedBy"):
-        if key in spec:
-            out.drop(f"{where}: spec.{key} has no spec field: dropped")
+    for key in ("deletionStrategy", "submitterPodTemplate", "submitterConfig"):
+        if spec.get(key):
+            job[key] = spec[key]
     return job
 
 
@@ -143,7 +142,7 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
         body["rayVersion"] = str(spec["rayVersion"])
     head = spec.get("headGroupSpec") or {}
     groups = [head, *(spec.get("workerGroupSpecs") or [])]
-    images = {_container(g).get("image") for g in groups} - {None}
+    images = {ray_container(g).get("image") for g in groups}
     shared_image = images.pop() if len(images) == 1 else None
     if shared_image:
         body["image"] = shared_image
@@ -162,7 +161,9 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     if restart is not None:
         body["restartGeneration"] = int(restart)
     ft = spec.get("gcsFaultToleranceOptions")
-    head_out = _group(head, out, f"{name}-head", where + " head", shared_image)
+    head_out = _group_fields(head, out, f"{name}-head", where + " head", shared_image, "head")
+    if "ports" not in head_out and not ray_container(head).get("ports"):
+        head_out["ports"] = []  # none: not the operator's defaults written out
     if ft:
         body["faultTolerance"] = _ft_options(ft, where, out)
     elif str(annotations.get(FT_ENABLED, "")).lower() == "true":
@@ -174,28 +175,45 @@ def _cluster(spec: dict[str, Any], out: Imported, name: str, where: str,
     if timeout is not None and "faultTolerance" in body:
         body["faultTolerance"]["deletionTimeoutSeconds"] = int(timeout)
     body["head"] = head_out
-    workers = []
-    for group in spec.get("workerGroupSpecs") or []:
-        label = str(group.get("groupName", "workers"))
-        worker = {"name": label}
-        # KubeRay's default is 0 replicas; a spec's is 1: say what the manifest meant
-        worker["replicas"] = group.get("replicas", 0)
-        for key in ("minReplicas", "maxReplicas", "numOfHosts", "idleTimeoutSeconds"):
-            if key in group:
-                worker[key] = group[key]
-        worker.update(_group(group, out, f"{name}-{label}", f"{where} group {label}",
-                             shared_image))
-        workers.append(worker)
+    workers = [_worker(group, out, name, where, shared_image, bool(spec.get(
+        "enableInTreeAutoscaling"))) for group in spec.get("workerGroupSpecs") or []]
     if workers:
         body["workerGroups"] = workers
-    version_from_image(body)
     if spec.get("authOptions"):
         body["authOptions"] = spec["authOptions"]
-    for key in ("networkPolicy", "tlsOptions", "historyServerOptions",
-                "managedBy"):
-        if key in spec:
-            out.drop(f"{where}: spec.{key} has no spec field: dropped")
     return body
+
+
+def _worker(group: dict[str, Any], out: Imported, name: str, where: str,
+            shared_image: str | None, autoscaling: bool) -> dict[str, Any]:
+    label = str(group.get("groupName", "workers"))
+    worker: dict[str, Any] = {"name": label}
+    # the CRD's defaults where the manifest has none: 0 replicas, bounds 0 and 2^31-1
+    worker["replicas"] = group.get("replicas", 0)
+    worker["minReplicas"] = group.get("minReplicas", 0)
+    worker["maxReplicas"] = group.get("maxReplicas", INT32_MAX)
+    if "maxReplicas" not in group and autoscaling:
+        out.notes.append(f"{where} group {label}: no maxReplicas: the autoscaler may add up to "
+                         f"{INT32_MAX} pods (the CRD's default), as the spec now says")
+    for key in ("numOfHosts", "idleTimeoutSeconds"):
+        if key in group:
+            worker[key] = group[key]
+    worker.update(_group_fields(group, out, f"{name}-{label}", f"{where} group {label}",
+                                shared_image, "worker"))
+    return worker
+
+
+def _group_fields(group: dict[str, Any], out: Imported, hint: str, where: str,
+                  shared_image: str | None, component: str) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    if group.get("rayStartParams"):
+        result["rayStartParams"] = dict(group["rayStartParams"])
+    if group.get("resources"):
+        result["rayResources"] = group["resources"]
+    if group.get("labels"):
+        result["rayLabels"] = group["labels"]
+    result.update(import_group(group, out, hint, where, shared_image, component))
+    return result
 
 
 def _ft_options(ft: dict[str, Any], where: str, out: Imported) -> dict[str, Any]:
@@ -206,10 +224,10 @@ def _ft_options(ft: dict[str, Any], where: str, out: Imported) -> dict[str, Any]
     external: dict[str, Any] = {"address": ft.get("redisAddress", "redis:6379")}
     if secret:
         external["passwordSecret"] = {"name": secret["name"], "key": secret["key"]}
-    else:
+    elif ft.get("redisPassword"):
         external["passwordSecret"] = {"name": "redis-password-secret", "key": "password"}
-        out.notes.append(f"{where}: the Redis password is not a Secret reference; the spec "
-                         "names redis-password-secret/password: create that Secret")
+        out.drop(f"{where}: the Redis password is not a Secret reference; the spec "
+                 "names redis-password-secret/password: create that Secret")
     user = ((ft.get("redisUsername") or {}).get("valueFrom") or {}).get("secretKeyRef")
     if user:
         external["usernameSecret"] = {"name": user["name"], "key": user["key"]}
@@ -230,142 +248,19 @@ def _autoscaling(options: dict[str, Any], imported: Imported | None = None,
     for key in ("version", "idleTimeoutSeconds", "upscalingMode", "image"):
         if key in options:
             out[key] = options[key]
-    amounts = {**((options.get("resources") or {}).get("requests") or {}),
-               **((options.get("resources") or {}).get("limits") or {})}
-    for key in ("cpu", "memory"):
-        if key in amounts:
-            out[key] = quantity(amounts[key])
-    if options.get("env"):
-        out["env"] = _env(options["env"])
+    resources = options.get("resources") or {}
+    limits, requests = resources.get("limits") or {}, resources.get("requests") or {}
+    if limits == requests and set(limits) <= {"cpu", "memory"} and set(resources) <= {
+            "limits", "requests"}:
+        for key in ("cpu", "memory"):
+            if key in limits:
+                out[key] = quantity(limits[key])
+    elif resources:
+        out["resources"] = resources
+    env = env_map(options.get("env"))
+    if env:
+        out["env"] = env
     for key in carried:
         if key in options:
             out[key] = options[key]
     return out or {"enabled": True}
-
-
-def _container(group: dict[str, Any]) -> dict[str, Any]:
-    containers = ((group.get("template") or {}).get("spec") or {}).get("containers") or [{}]
-    first: dict[str, Any] = containers[0]
-    return first
-
-
-def _group(group: dict[str, Any], out: Imported, hint: str, where: str,
-           shared_image: str | None) -> dict[str, Any]:
-    template = group.get("template") or {}
-    pod = template.get("spec") or {}
-    container = _container(group)
-    result: dict[str, Any] = {
-        "computeTemplate": out.template_for(container.get("resources") or {},
-                                          _template_name(template) or hint, where)}
-    if container.get("image") and container.get("image") != shared_image:
-        result["image"] = container["image"]
-    if container.get("imagePullPolicy"):
-        result["imagePullPolicy"] = container["imagePullPolicy"]
-    if group.get("rayStartParams"):
-        result["rayStartParams"] = dict(group["rayStartParams"])
-    if group.get("resources"):
-        result["rayResources"] = group["resources"]
-    if group.get("labels"):
-        result["rayLabels"] = group["labels"]
-    if container.get("env"):
-        result["env"] = _env(container["env"])
-    volumes = _volumes(pod.get("volumes") or [], container.get("volumeMounts") or [], out, where)
-    if volumes:
-        result["volumes"] = volumes
-    meta = metadata({"name": "-", **(template.get("metadata") or {})})
-    for key in ("labels", "annotations"):
-        if meta.get(key):
-            result[key] = meta[key]
-    for key in ("serviceAccountName", "nodeSelector", "tolerations"):
-        if pod.get(key):
-            result[key] = pod[key]
-    dropped = sorted(set(pod) - POD_KEYS - {"restartPolicy"})
-    if pod.get("restartPolicy") not in (None, "Always"):
-        dropped.append(f"restartPolicy {pod['restartPolicy']}")
-    extra = [{k: p[k] for k in ("name", "containerPort", "protocol") if k in p}
-             for p in container.get("ports") or []
-             if isinstance(p, dict) and p.get("containerPort") not in WELL_KNOWN_PORTS]
-    if extra:
-        result["ports"] = extra
-    unmounted = {v.get("name") for v in pod.get("volumes") or [] if isinstance(v, dict)} - {
-        m.get("name") for m in container.get("volumeMounts") or [] if isinstance(m, dict)}
-    if unmounted:
-        dropped.append(f"volumes {', '.join(sorted(map(str, unmounted)))} (not mounted in "
-                       "the Ray container)")
-    dropped += [f"containers[0].{k}" for k in sorted(set(container) - CONTAINER_KEYS)]
-    if len(pod.get("containers") or []) > 1:
-        dropped.append("containers[1:]")
-    if dropped:
-        out.drop(f"{where}: no spec field for {', '.join(dropped)}: dropped")
-    return result
-
-
-def _template_name(template: dict[str, Any]) -> str | None:
-    """The compute template a pod was rendered from, when ray-gitops rendered it."""
-    name = ((template.get("metadata") or {}).get("annotations") or {}).get(TEMPLATE_ANNOTATION)
-    return str(name) if name else None
-
-
-def _env(entries: list[dict[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for entry in entries:
-        name = str(entry.get("name"))
-        if "value" in entry:
-            out[name] = entry["value"]
-            continue
-        source = entry.get("valueFrom") or {}
-        if "fieldRef" in source:
-            out[name] = {"fieldRef": source["fieldRef"].get("fieldPath")}
-        elif source:
-            out[name] = source
-        else:
-            out[name] = ""
-    return out
-
-
-def _volumes(volumes: list[dict[str, Any]], mounts: list[dict[str, Any]], out: Imported,
-             where: str) -> list[dict[str, Any]]:
-    by_name = {v.get("name"): v for v in volumes}
-    result = []
-    for mount in mounts:
-        volume = by_name.get(mount.get("name"), {})
-        item: dict[str, Any] = {"name": mount.get("name"), "mountPath": mount.get("mountPath")}
-        for key in ("readOnly", "subPath", "mountPropagation"):
-            if key in mount:
-                item[key] = mount[key]
-        source = _volume_source(volume)
-        if source is None:
-            out.drop(f"{where}: volume {mount.get('name')!r}: its source has no spec "
-                             "field: dropped")
-            continue
-        item.update(source)
-        result.append(item)
-    return result
-
-
-def _volume_source(volume: dict[str, Any]) -> dict[str, Any] | None:
-    if "persistentVolumeClaim" in volume:
-        return {"persistentVolumeClaim": volume["persistentVolumeClaim"]["claimName"]}
-    for key, name_key in (("configMap", "name"), ("secret", "secretName")):
-        if key in volume:
-            source = volume[key]
-            out: dict[str, Any] = {"name": source.get(name_key)}
-            if source.get("items"):
-                out["items"] = {i["key"]: i["path"] for i in source["items"]}
-            if "defaultMode" in source:
-                out["defaultMode"] = source["defaultMode"]
-            return {key: out}
-    if "hostPath" in volume:
-        return {"hostPath": {k: v for k, v in volume["hostPath"].items() if v}}
-    if "emptyDir" in volume:
-        return {"emptyDir": volume["emptyDir"] or {}}
-    if "ephemeral" in volume:
-        claim = (volume["ephemeral"].get("volumeClaimTemplate") or {}).get("spec") or {}
-        ephemeral: dict[str, Any] = {
-            "size": ((claim.get("resources") or {}).get("requests") or {}).get("storage", "1Gi")}
-        if claim.get("storageClassName"):
-            ephemeral["storageClassName"] = claim["storageClassName"]
-        if claim.get("accessModes"):
-            ephemeral["accessMode"] = claim["accessModes"][0]
-        return {"ephemeral": ephemeral}
-    return None

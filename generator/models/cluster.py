@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import AfterValidator, Discriminator, Field, Tag, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from generator.fieldpath import FieldPath
 from generator.kuberay.kinds import VOLUME_SPEC
 from generator.models.base import (
-    KeyRef,
     Labels,
     Metadata,
     Name,
@@ -20,157 +19,21 @@ from generator.models.base import (
     Quantity,
     QueueRef,
     Ref,
-    ScalarString,
     SecretKeyRef,
-    Selector,
     Strict,
     StringMap,
-    Toleration,
     exactly_one,
 )
+from generator.models.pod import EnvSource, EnvValue, PodFields, Volume
 
 
-class ResourceFieldRef(Strict):
-    resource: str
-    container_name: str | None = None
-
-
-class EnvSource(Strict):
-    """An env value from a Secret, a ConfigMap or the pod itself: never a literal secret."""
-
-    secret_key_ref: KeyRef | None = None
-    config_map_key_ref: KeyRef | None = None
-    field_ref: str | None = None  # a fieldPath such as status.podIP
-    resource_field_ref: ResourceFieldRef | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> EnvSource:
-        fields = ("secret_key_ref", "config_map_key_ref", "field_ref", "resource_field_ref")
-        exactly_one(self, fields, "env source")
-        return self
-
-
-def _env_kind(value: Any) -> str:
-    return "EnvSource" if isinstance(value, dict | EnvSource) else "Value"
-
-
-# A literal value, or a reference; dispatched on shape so that a wrong value
-# gets one error, not one per union member.
-EnvValue = Annotated[
-    Annotated[ScalarString, Tag("Value")] | Annotated[EnvSource, Tag("EnvSource")],
-    Discriminator(_env_kind),
-]
-
-
-class ConfigMapSource(Strict):
-    """An existing ConfigMap by name, or (with ``files``) one built from files in the
-    repository, paths relative to the spec file: code shipped with the cluster."""
-
-    name: Name
-    items: StringMap = {}  # key -> path
-    files: list[str] = []
-    default_mode: int | None = Field(default=None, ge=0, le=0o777)
-
-
-class SecretSource(Strict):
-    name: Name
-    items: StringMap = {}
-    default_mode: int | None = Field(default=None, ge=0, le=0o777)
-
-
-class HostPathSource(Strict):
-    path: str = Field(pattern=r"^/")
-    type: Literal["Directory", "File", "DirectoryOrCreate", "FileOrCreate"] = "Directory"
-
-
-class EmptyDirSource(Strict):
-    medium: Literal["", "Memory"] | None = None
-    size_limit: Quantity | None = None
-
-
-class EphemeralSource(Strict):
-    size: Quantity
-    storage_class_name: str | None = None
-    access_mode: Literal["ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod"] = (
-        "ReadWriteOnce"
-    )
-
-
-VOLUME_SOURCES = (
-    "persistent_volume_claim",
-    "persistent_volume",
-    "config_map",
-    "secret",
-    "host_path",
-    "empty_dir",
-    "ephemeral",
-)
-
-
-class Volume(Strict):
-    """A volume and its mount: the APIServer's volume types, one source each."""
-
-    name: Name
-    mount_path: str = Field(pattern=r"^/")
-    read_only: bool = False
-    sub_path: str | None = None
-    mount_propagation: Literal["None", "HostToContainer", "Bidirectional"] | None = None
-    persistent_volume_claim: Name | None = None  # claim name
-    persistent_volume: Name | None = None  # a PersistentVolume spec: its claim is mounted
-    config_map: ConfigMapSource | None = None
-    secret: SecretSource | None = None
-    host_path: HostPathSource | None = None
-    empty_dir: EmptyDirSource | None = None
-    ephemeral: EphemeralSource | None = None
-
-    @model_validator(mode="after")
-    def _one_source(self) -> Volume:
-        exactly_one(self, VOLUME_SOURCES, "volume source")
-        return self
-
-
-class Port(Strict):
-    name: str = Field(pattern=r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", max_length=15)
-    container_port: int = Field(ge=1, le=65535)
-    protocol: Literal["TCP", "UDP", "SCTP"] | None = None
-
-
-def _unique_ports(ports: list[Port]) -> list[Port]:
-    """A container's ports are a list map keyed by port and protocol, and their names are
-    unique: the API server refuses a pod that repeats either."""
-    names: set[str] = set()
-    keys: set[tuple[int, str]] = set()
-    for port in ports:
-        key = (port.container_port, port.protocol or "TCP")
-        if port.name in names:
-            raise ValueError(f"port name {port.name!r} is used twice")
-        if key in keys:
-            raise ValueError(f"port {key[0]}/{key[1]} is listed twice")
-        names.add(port.name)
-        keys.add(key)
-    return ports
-
-
-Ports = Annotated[list[Port], AfterValidator(_unique_ports)]
-
-
-class NodeGroup(Strict):
+class NodeGroup(PodFields):
     """What the head and every worker group have: a pod on a compute template."""
 
     compute_template: Name
-    image: str | None = None
-    image_pull_policy: Literal["Always", "IfNotPresent", "Never"] | None = None
     ray_start_params: StringMap = {}
     ray_resources: StringMap = {}  # KubeRay's group `resources` (custom Ray resources)
     ray_labels: StringMap = {}  # KubeRay's group `labels` (Ray node labels)
-    env: dict[str, EnvValue] = {}
-    volumes: list[Volume] = []
-    labels: Labels = {}  # pod labels
-    annotations: StringMap = {}  # pod annotations
-    service_account_name: Name | None = None
-    node_selector: Selector = {}
-    tolerations: list[Toleration] = []
-    ports: Ports = []  # more ports of the Ray container (the well-known ones are added)
 
 
 class HeadGroup(NodeGroup):
@@ -214,13 +77,14 @@ class Autoscaling(Strict):
     command: list[str] | None = None
     args: list[str] | None = None
     volume_mounts: list[dict[str, Any]] | None = None
+    resources: dict[str, Any] | None = None  # as Kubernetes writes them (over cpu and memory)
 
 
 class ExternalRedis(Strict):
     """A Redis that ray-gitops does not render: its address and its Secrets."""
 
     address: str = Field(pattern=r"^(redis://)?[^\s/:]+(:\d+)?$")
-    password_secret: SecretKeyRef
+    password_secret: SecretKeyRef | None = None  # none: a Redis without a password
     username_secret: SecretKeyRef | None = None
 
 
@@ -268,7 +132,7 @@ class Monitoring(Strict):
 class ClusterBody(Strict):
     """A Ray cluster: what a RayCluster spec holds, and a RayService or RayJob embeds."""
 
-    ray_version: str | None = Field(default=None, pattern=r"^\d+\.\d+\.\d+")
+    ray_version: str | None = Field(default=None, pattern=r"^\S+$")
     image: str | None = None
     head: HeadGroup
     worker_groups: list[WorkerGroup] = []

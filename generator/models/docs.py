@@ -49,7 +49,12 @@ DOCS: dict[str, dict[str, str]] = {
         "gpuAccelerator": "The extended resource name of the GPUs (default nvidia.com/gpu); not a "
                           "GPU model.",
         "extendedResources": "Other extended resources per pod, by name (vpc.amazonaws.com/efa: 1).",
+        "ephemeralStorage": "Local ephemeral storage per pod (20Gi).",
+        "hugePages": "Huge pages per pod, by page size (2Mi: 1Gi).",
+        "requests": "Requests below the limits (cpu: 500m): what the scheduler reserves.",
+        "unlimited": "Resources requested without a limit (cpu, memory, ephemeralStorage).",
     },
+    "Requests": {"ephemeralStorage": "Local ephemeral storage requested."},
     "ClusterBody": {
         "rayVersion": "The Ray version (default: rayVersion of ray-gitops.yaml); it names the "
                       "default image rayproject/ray:<version>.",
@@ -79,14 +84,41 @@ DOCS: dict[str, dict[str, str]] = {
         "rayStartParams": "Flags of `ray start` (num-cpus, dashboard-host, ...), as strings.",
         "rayResources": "Ray logical resources the node advertises (KubeRay's group `resources`).",
         "rayLabels": "Ray node labels (KubeRay's group `labels`).",
-        "volumes": "Volumes mounted into the Ray container.",
+        "volumes": "Volumes of the pod, mounted into the Ray container where mountPath is given.",
         "labels": "Pod labels (ray-gitops.io/ is reserved).",
         "annotations": "Pod annotations.",
         "serviceAccountName": "The pods' ServiceAccount.",
-        "ports": "More ports of the Ray container (its well-known ports are added for you).",
+        "ports": "The Ray container's ports, exactly as written (the head Service exposes "
+                 "them); unset: the operator's default ports on the head, none on a worker.",
+        "containerName": "The Ray container's name (default ray-head, ray-worker).",
+        "command": "The Ray container's command (KubeRay appends its ray start).",
+        "args": "The Ray container's args.",
+        "envFrom": "Env from whole ConfigMaps or Secrets, as Kubernetes writes envFrom.",
+        "livenessProbe": "The Ray container's liveness probe, as Kubernetes writes it "
+                         "(default: KubeRay's).",
+        "readinessProbe": "The Ray container's readiness probe (default: KubeRay's).",
+        "startupProbe": "The Ray container's startup probe.",
+        "lifecycle": "The Ray container's lifecycle hooks (preStop, postStart).",
+        "securityContext": "The Ray container's securityContext, as Kubernetes writes it.",
+        "podSecurityContext": "The pod's securityContext, as Kubernetes writes it.",
+        "sidecars": "More containers of the pod, after the Ray container, as Kubernetes writes "
+                    "them (a log shipper, a proxy).",
+        "initContainers": "Init containers, as Kubernetes writes them.",
+        "affinity": "The pod's affinity, as Kubernetes writes it.",
+        "topologySpreadConstraints": "How the pods spread over zones or nodes.",
+        "priorityClassName": "The pods' PriorityClass.",
+        "schedulerName": "The scheduler of the pods (volcano, yunikorn, ...).",
+        "hostNetwork": "The pods use the node's network.",
+        "dnsPolicy": "ClusterFirst, ClusterFirstWithHostNet, Default or None.",
+        "restartPolicy": "The pods' restartPolicy (autoscaler v2 needs Never or unset).",
+        "imagePullSecrets": "Secrets to pull images with, by name.",
+        "podTemplate": "The rest of the pod template, merged last as a strategic merge patch "
+                       "(containers, volumes, env by name), for what has no field here.",
     },
-    "Port": {"name": "The port's name (at most 15 characters).",
-             "containerPort": "The port number.", "protocol": "TCP (default), UDP or SCTP."},
+    "Port": {"name": "The port's name (at most 15 characters; unnamed, the head Service calls "
+                     "it <port>-port).",
+             "containerPort": "The port number.", "protocol": "TCP (default), UDP or SCTP.",
+             "hostPort": "The port on the node.", "hostIP": "The node's address to bind."},
     "WorkerGroup": {
         "name": "The group's name (KubeRay's groupName).",
         "replicas": "Pods at start (default 1).",
@@ -109,6 +141,8 @@ DOCS: dict[str, dict[str, str]] = {
         "command": "The autoscaler container's command (KubeRay 1.7).",
         "args": "The autoscaler container's args (KubeRay 1.7).",
         "volumeMounts": "The autoscaler container's volume mounts.",
+        "resources": "The autoscaler container's resources, as Kubernetes writes them (instead of "
+                     "cpu and memory).",
     },
     "FaultTolerance": {
         "redis": "A Redis spec of this repository, by name.",
@@ -136,6 +170,8 @@ DOCS: dict[str, dict[str, str]] = {
         "hostPath": "A path of the node.",
         "emptyDir": "An empty folder for the pod's life.",
         "ephemeral": "A claim made and deleted with the pod.",
+        "source": "Any other volume source, as the pod writes it ({csi: {...}}, {nfs: ...}, "
+                  "{projected: ...}).",
     },
     "ConfigMapSource": {
         "name": "The ConfigMap's name.",
@@ -156,7 +192,8 @@ DOCS: dict[str, dict[str, str]] = {
     "KeyRef": {"name": "The Secret's or ConfigMap's name.", "optional": "The pod starts without it."},
     "SecretKeyRef": {"name": "The Secret's name (managed outside the repository)."},
     "ResourceFieldRef": {"resource": "limits.cpu, requests.memory, ...",
-                         "containerName": "The container (default: this one)."},
+                         "containerName": "The container (default: this one).",
+                         "divisor": "The unit of the value (1Mi, 1m)."},
     "Toleration": {"key": "The taint's key.", "operator": "Equal (default) or Exists.",
                    "value": "The taint's value.", "effect": "NoSchedule, PreferNoSchedule or NoExecute.",
                    "tolerationSeconds": "How long a NoExecute taint is tolerated."},
@@ -165,12 +202,14 @@ DOCS: dict[str, dict[str, str]] = {
         "serveConfig": "Ray Serve's config, as `serve build` writes it (applications, http_options).",
         "serveConfigFile": "A file holding the Serve config (a path relative to the spec file).",
         "upgradeStrategy": "How a change of the cluster reaches it: NewCluster (default), "
-                           "NewClusterWithIncrementalUpgrade or None.",
+                           "NewClusterWithIncrementalUpgrade, None, or OperatorDefault (none "
+                           "rendered: the operator's ENABLE_ZERO_DOWNTIME decides).",
         "excludeHeadPodFromServeSvc": "Keep the head out of the Serve Service.",
+        "serveService": "The Serve Service, as KubeRay writes serveService (metadata, spec).",
         "rayClusterDeletionDelaySeconds": "How long the old cluster lives after an upgrade.",
     },
     "ServiceUpgrade": {
-        "type": "NewCluster, NewClusterWithIncrementalUpgrade or None.",
+        "type": "NewCluster, NewClusterWithIncrementalUpgrade, None or OperatorDefault.",
         "maxSurgePercent": "Incremental: the most extra capacity at a time, in percent.",
         "stepSizePercent": "Incremental: traffic moved at each step, in percent.",
         "intervalSeconds": "Incremental: seconds between steps.",
@@ -179,6 +218,9 @@ DOCS: dict[str, dict[str, str]] = {
     "RayJobSpec": {
         "entrypoint": "The command the job runs (none with submissionMode InteractiveMode).",
         "runtimeEnv": "Ray's runtime environment (pip, env_vars, working_dir), as a mapping.",
+        "submitterPodTemplate": "The submitter Job's pod, as KubeRay writes it.",
+        "submitterConfig": "The submitter's settings (backoffLimitOfSubmitter), as KubeRay "
+                           "writes them.",
         "cluster": "A cluster of the job's own.",
         "clusterSelector": "A RayCluster spec of this repository to run on, by name.",
         "shutdownAfterJobFinishes": "Delete the job's cluster when the job ends.",

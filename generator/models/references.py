@@ -241,6 +241,12 @@ def references_of(index: SpecIndex, spec: Spec, unresolved: Unresolved) -> list[
             listing = ", ".join(known[:LISTED]) + (f", and {len(known) - LISTED} more"
                                                   if len(known) > LISTED else "") \
                 if known else "none in the repository"
+            if ref.path[-1:] == ("clusterSelector",):  # a cluster run outside the repository
+                out.append(spec.doc.diagnostic(
+                    ref.path, "RG014", f"{ref.kind} {ref.name!r} is not in the repository: the "
+                    "job runs on a cluster ray-gitops does not render, and cannot check it fits",
+                    severity="warning"))
+                continue
             unresolved.count += 1
             if unresolved.count > MAX_UNRESOLVED:
                 continue

@@ -18,7 +18,10 @@ class ServiceUpgrade(Strict):
 
     # the operator decides in rayservice_controller.go, shouldPrepareNewCluster
 
-    type: Literal["NewCluster", "NewClusterWithIncrementalUpgrade", "None"] = "NewCluster"
+    # OperatorDefault renders no upgradeStrategy: the operator's ENABLE_ZERO_DOWNTIME decides
+    # (a new cluster unless it is "false"); what an import writes when the source has none
+    type: Literal["NewCluster", "NewClusterWithIncrementalUpgrade", "None",
+                  "OperatorDefault"] = "NewCluster"
     # NewClusterWithIncrementalUpgrade only: traffic moves by Gateway API HTTPRoute weights
     max_surge_percent: int | None = Field(default=None, ge=0, le=100)
     step_size_percent: int | None = Field(default=None, ge=0, le=100)
@@ -66,6 +69,7 @@ class RayServiceSpec(Strict):
         ServiceUpgrade, BeforeValidator(_upgrade, json_schema_input_type=str | ServiceUpgrade)
     ] = ServiceUpgrade()
     exclude_head_pod_from_serve_svc: bool | None = None
+    serve_service: dict[str, Any] | None = None  # KubeRay's serveService (metadata, spec)
     ray_cluster_deletion_delay_seconds: NonNegative | None = None
     queue: QueueRef | None = None  # Kueue admits the service's cluster
 
@@ -120,13 +124,18 @@ class RayJobSpec(Strict):
     # KubeRay's deletionStrategy as it is (onSuccess/onFailure, or deletionRules): the CRD's
     # schema, its CEL rules and the operator's rules check it, at these lines
     deletion_strategy: dict[str, Any] | None = None
+    # the submitter Job's pod and settings, as KubeRay writes them (CRD schema checked)
+    submitter_pod_template: dict[str, Any] | None = None
+    submitter_config: dict[str, Any] | None = None
     queue: QueueRef | None = None  # Kueue admits the job (and its cluster)
 
     @model_validator(mode="after")
     def _entrypoint(self) -> RayJobSpec:
-        if self.entrypoint is None and self.submission_mode != "InteractiveMode":
+        if self.entrypoint is None and self.submission_mode != "InteractiveMode" \
+                and self.submitter_pod_template is None:
             raise PydanticCustomError("RG010", "give an entrypoint (only submissionMode "
-                                      "InteractiveMode takes the job from a client instead)")
+                                      "InteractiveMode, or a submitterPodTemplate that runs the "
+                                      "job itself, goes without)")
         return self
 
     def clusters(self, base: FieldPath) -> Iterator[tuple[FieldPath, ClusterBody]]:

@@ -27,16 +27,5 @@ def object_labels(
     }
     if instance:
         labels["app.kubernetes.io/instance"] = name
-    labels.update(user)
-    labels["app.kubernetes.io/managed-by"] = MANAGED_BY
-    return dict(sorted(labels.items()))
-
-
-def pod_labels(app: str, cluster: str, component: str, user: dict[str, str]) -> dict[str, str]:
-    labels = {
-        "app.kubernetes.io/component": component,
-        "app.kubernetes.io/part-of": app,
-        CLUSTER_LABEL: cluster,
-        **user,
-    }
+    labels.update(user)  # the user's own never give way
     return dict(sorted(labels.items()))

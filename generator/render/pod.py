@@ -1,15 +1,20 @@
-"""Pod templates for Ray nodes: the Ray container first, requests equal to limits."""
+"""Pod templates for Ray nodes: the Ray container first, then its sidecars; the group's
+``podTemplate`` patch last."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic.alias_generators import to_camel
+
 from generator.fieldpath import FieldPath
-from generator.models.cluster import EnvSource, NodeGroup, Port, Volume
+from generator.models.cluster import NodeGroup
 from generator.models.compute import ComputeTemplateSpec
+from generator.models.pod import CONTAINER_FIELDS, POD_SPEC_FIELDS, EnvSource, Port, Volume
 from generator.render.base import Origins
-from generator.render.labels import RESTART_ANNOTATION, TEMPLATE_ANNOTATION, pod_labels
+from generator.render.labels import CLUSTER_LABEL, RESTART_ANNOTATION
+from generator.render.patch import MERGE_KEYS, merge
 
 
 @dataclass(frozen=True)
@@ -19,8 +24,9 @@ class PodParams:
     component: str  # head | worker
     image: str
     restart_generation: int | None
-    ports: tuple[tuple[str, int], ...] = ()
+    ports: tuple[tuple[str, int], ...] = ()  # the ports of a group that writes none
     image_at: FieldPath = ()  # where the cluster's image comes from in the spec
+    labelled: bool = False  # a PodMonitor or a NetworkPolicy selects the pods by cluster
 
 
 def pod_template(
@@ -28,68 +34,118 @@ def pod_template(
     origins: Origins, at: FieldPath, spec_at: FieldPath,
 ) -> dict[str, Any]:
     """The pod template of one group; ``at`` is its rendered path, ``spec_at`` its spec path."""
+    ray = (*at, "spec", "containers", 0)
+    pod = _pod_spec(group, template, _container(group, template, params, origins, ray, spec_at),
+                    origins, (*at, "spec"), spec_at)
+    labels = dict(group.labels)
+    if params.labelled:
+        labels[CLUSTER_LABEL] = params.cluster
+    annotations = dict(group.annotations)
+    if params.restart_generation is not None:
+        # Changes the pod template, so the operator's Recreate strategy rolls the pods.
+        annotations[RESTART_ANNOTATION] = str(params.restart_generation)
+    meta = {key: value for key, value in (("labels", labels), ("annotations", annotations))
+            if value}
+    origins.add(at, spec_at, keep=False)
+    origins.add((*at, "metadata", "labels"), (*spec_at, "labels"))
+    origins.add((*at, "metadata", "annotations"), (*spec_at, "annotations"))
+    out: dict[str, Any] = {"metadata": meta, "spec": pod} if meta else {"spec": pod}
+    if group.pod_template is None:
+        return out
+    for key in group.pod_template:
+        origins.add((*at, key), (*spec_at, "podTemplate", key), keep=False)
+    for key in (group.pod_template.get("spec") or {}):
+        origins.add((*at, "spec", key), (*spec_at, "podTemplate", "spec", key),
+                    keep=key not in MERGE_KEYS)
+    patched: dict[str, Any] = merge(out, group.pod_template)
+    return patched
+
+
+def _container(group: NodeGroup, template: ComputeTemplateSpec, params: PodParams,
+               origins: Origins, ray: FieldPath, spec_at: FieldPath) -> dict[str, Any]:
+    """The Ray container: first in the pod, as KubeRay requires."""
     container: dict[str, Any] = {
-        "name": f"ray-{params.component}",
+        "name": group.container_name or f"ray-{params.component}",
         "image": group.image or params.image,
     }
     if group.image_pull_policy:
         container["imagePullPolicy"] = group.image_pull_policy
+    for name in ("command", "args"):
+        if getattr(group, name) is not None:
+            container[name] = getattr(group, name)
+            origins.add((*ray, name), (*spec_at, name))
     if group.env:
         container["env"] = env_list(group.env)
+    if group.env_from is not None:
+        container["envFrom"] = group.env_from
+        origins.add((*ray, "envFrom"), (*spec_at, "envFrom"))
     ports = container_ports(params.ports, group.ports)
     if ports:
         container["ports"] = ports
     resources = template.resources()
-    container["resources"] = {"limits": dict(resources), "requests": dict(resources)}
-    if group.volumes:
-        container["volumeMounts"] = [volume_mount(v) for v in group.volumes]
-
-    pod: dict[str, Any] = {}
-    if group.service_account_name:
-        pod["serviceAccountName"] = group.service_account_name
-    pod["containers"] = [container]
-    node_selector = {**template.node_selector, **group.node_selector}
-    if node_selector:
-        pod["nodeSelector"] = dict(sorted(node_selector.items()))
-    tolerations = [*template.tolerations, *group.tolerations]
-    if tolerations:
-        pod["tolerations"] = [t.model_dump(by_alias=True, exclude_none=True) for t in tolerations]
-    if group.volumes:
-        pod["volumes"] = [pod_volume(v) for v in group.volumes]
-
-    annotations = {TEMPLATE_ANNOTATION: group.compute_template, **group.annotations}
-    if params.restart_generation is not None:
-        # Changes the pod template, so the operator's Recreate strategy rolls the pods.
-        annotations[RESTART_ANNOTATION] = str(params.restart_generation)
-    meta = {
-        "labels": pod_labels(params.app, params.cluster, params.component, group.labels),
-        "annotations": dict(sorted(annotations.items())),
-    }
-    ray = (*at, "spec", "containers", 0)
-    origins.add(at, spec_at, keep=False)
-    origins.add((*at, "metadata", "labels"), (*spec_at, "labels"), keep=False)
-    origins.add((*at, "metadata", "annotations"), (*spec_at, "annotations"), keep=False)
+    if resources:
+        container["resources"] = resources
+    mounts = [volume_mount(v) for v in group.volumes if v.mount_path]
+    if mounts:
+        container["volumeMounts"] = mounts
+    for name in CONTAINER_FIELDS[3:]:
+        value = getattr(group, name)
+        if value is not None:
+            key = to_camel(name)
+            container[key] = value
+            origins.add((*ray, key), (*spec_at, key))
     origins.add((*ray, "env"), (*spec_at, "env"), keep=False)
     for i, name in enumerate(group.env):
         origins.add((*ray, "env", i), (*spec_at, "env", name), keep=False)
     # the image a group sets, else the cluster's (its `image`, or the one its rayVersion names)
     origins.add((*ray, "image"), (*spec_at, "image") if group.image else params.image_at,
                 keep=False)
+    origins.add((*ray, "name"), (*spec_at, "containerName"), keep=False)
     origins.add((*ray, "resources"), (*spec_at, "computeTemplate"), keep=False)
-    origins.add((*ray, "volumeMounts"), (*spec_at, "volumes"))
-    origins.add((*ray, "ports"), (*spec_at, "ports"), keep=False)
-    origins.add((*at, "spec", "volumes"), (*spec_at, "volumes"), keep=False)
-    return {"metadata": meta, "spec": pod}
+    origins.add((*ray, "volumeMounts"), (*spec_at, "volumes"), keep=False)
+    origins.add((*ray, "ports"), (*spec_at, "ports"))
+    return container
 
 
-def container_ports(defaults: tuple[tuple[str, int], ...], ports: list[Port]) -> list[dict[str, Any]]:
-    """The well-known ports, then the spec's; a spec port that takes a well-known port's name
-    or number replaces it (a pod repeating either is refused by the API server)."""
-    names = {port.name for port in ports}
-    numbers = {port.container_port for port in ports if (port.protocol or "TCP") == "TCP"}
-    out = [{"containerPort": number, "name": name} for name, number in defaults
-           if name not in names and number not in numbers]
-    return out + [port.model_dump(by_alias=True, exclude_none=True) for port in ports]
+def _pod_spec(group: NodeGroup, template: ComputeTemplateSpec, container: dict[str, Any],
+              origins: Origins, at: FieldPath, spec_at: FieldPath) -> dict[str, Any]:
+    pod: dict[str, Any] = {}
+    if group.init_containers:
+        pod["initContainers"] = group.init_containers
+        origins.add((*at, "initContainers"), (*spec_at, "initContainers"))
+    pod["containers"] = [container, *group.sidecars]
+    for i in range(len(group.sidecars)):
+        origins.add((*at, "containers", i + 1), (*spec_at, "sidecars", i))
+    node_selector = {**template.node_selector, **group.node_selector}
+    if node_selector:
+        pod["nodeSelector"] = dict(sorted(node_selector.items()))
+    tolerations = [*template.tolerations, *group.tolerations]
+    if tolerations:
+        pod["tolerations"] = [t.model_dump(by_alias=True, exclude_none=True) for t in tolerations]
+    for name in POD_SPEC_FIELDS:
+        value = getattr(group, name)
+        if value is not None:
+            key = to_camel(name)
+            pod[key] = value
+            origins.add((*at, key), (*spec_at, key))
+    if group.image_pull_secrets:
+        pod["imagePullSecrets"] = [{"name": name} for name in group.image_pull_secrets]
+        origins.add((*at, "imagePullSecrets"), (*spec_at, "imagePullSecrets"), keep=False)
+    if group.pod_security_context is not None:
+        pod["securityContext"] = group.pod_security_context
+        origins.add((*at, "securityContext"), (*spec_at, "podSecurityContext"))
+    if group.volumes:
+        pod["volumes"] = [pod_volume(v) for v in group.volumes]
+    origins.add((*at, "volumes"), (*spec_at, "volumes"), keep=False)
+    return pod
+
+
+def container_ports(defaults: tuple[tuple[str, int], ...],
+                    ports: list[Port] | None) -> list[dict[str, Any]]:
+    """The ports as written; none written: ``defaults`` (the operator's, for a head)."""
+    if ports is None:
+        return [{"containerPort": number, "name": name} for name, number in defaults]
+    return [port.model_dump(by_alias=True, exclude_none=True) for port in ports]
 
 
 def env_list(env: dict[str, Any]) -> list[dict[str, Any]]:
@@ -145,6 +201,8 @@ def pod_volume(volume: Volume) -> dict[str, Any]:
         out["hostPath"] = {"path": volume.host_path.path, "type": volume.host_path.type}
     elif volume.empty_dir:
         out["emptyDir"] = volume.empty_dir.model_dump(by_alias=True, exclude_none=True)
+    elif volume.source:
+        out.update(volume.source)
     elif volume.ephemeral:
         eph = volume.ephemeral
         claim_spec: dict[str, Any] = {"accessModes": [eph.access_mode]}

@@ -15,6 +15,7 @@ from generator.kuberay.vocabulary import (
     RAY_REDIS_ADDRESS,
     REDIS_PASSWORD,
     REDIS_PORT,
+    SERVE_PORT,
 )
 from generator.models.base import KeyRef, SecretKeyRef
 from generator.models.cluster import (
@@ -46,9 +47,12 @@ def render_raycluster(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     body = cluster_spec(model.spec, spec, ctx, origins, at=("spec",), spec_at=("spec",),
                         owner_annotations=annotations)
     # upgradeStrategy is new in KubeRay 1.6: before it, only one written on purpose is
-    # rendered (and then refused, at the spec's line, as a field that release lacks)
-    if ctx.settings.target.since("1.6") or "upgrade_strategy" in model.spec.model_fields_set:
-        body["upgradeStrategy"] = {"type": model.spec.upgrade_strategy}
+    # rendered (and then refused, at the spec's line, as a field that release lacks).
+    # None is what the operator does without the field: none is rendered.
+    strategy = model.spec.upgrade_strategy
+    if strategy == "Recreate" and (ctx.settings.target.since("1.6")
+                                   or "upgrade_strategy" in model.spec.model_fields_set):
+        body["upgradeStrategy"] = {"type": strategy}
     origins.add(("spec", "upgradeStrategy"), ("spec", "upgradeStrategy"), keep=False)
     labels = object_labels(spec.app, spec.name, "ray-cluster", model.metadata.labels)
     obj = {
@@ -78,7 +82,7 @@ def generated_configmaps(body: ClusterBody, spec: Spec, ctx: Context) -> list[Ge
 def cluster_spec(
     body: ClusterBody, spec: Spec, ctx: Context, origins: Origins, *,
     at: FieldPath, spec_at: FieldPath, owner_annotations: dict[str, str],
-    head_ports: tuple[tuple[str, int], ...] = HEAD_PORTS,
+    head_ports: tuple[tuple[str, int], ...] = (*HEAD_PORTS, SERVE_PORT),
 ) -> dict[str, Any]:
     """A KubeRay RayClusterSpec from a cluster body.
 
@@ -92,11 +96,18 @@ def cluster_spec(
     image_at = (*spec_at, "image") if body.image else (
         (*spec_at, "rayVersion") if body.ray_version else ())
 
+    # the pods carry the cluster's label when something selects them by it
+    labelled = bool(body.monitoring and body.monitoring.enabled) or bool(
+        body.fault_tolerance and body.fault_tolerance.redis)
+
     def params(component: str, ports: tuple[tuple[str, int], ...] = ()) -> PodParams:
         return PodParams(spec.app, spec.name, component, image, body.restart_generation, ports,
-                         image_at)
+                         image_at, labelled)
 
-    out: dict[str, Any] = {"rayVersion": ray_version}
+    # rayVersion as written; unwritten, the settings' when it names an image in use
+    out: dict[str, Any] = {}
+    if body.ray_version or (not body.image and any(g.image is None for _, g in body.groups())):
+        out["rayVersion"] = ray_version
     _cluster_options(out, body, origins, at, spec_at)
     out["headGroupSpec"] = _head_group(body, spec, ctx, out, owner_annotations, origins, at,
                                        spec_at, params("head", head_ports))
@@ -211,8 +222,9 @@ def fault_tolerance(
     if ft.deletion_timeout_seconds is not None:
         owner_annotations[GCS_FT_DELETION_TIMEOUT] = str(ft.deletion_timeout_seconds)
     if ft.method == "options":
-        options: dict[str, Any] = {"redisAddress": address,
-                                   "redisPassword": {"valueFrom": _secret_ref(password)}}
+        options: dict[str, Any] = {"redisAddress": address}
+        if password:  # a Redis without a password (one in the head pod, on 127.0.0.1)
+            options["redisPassword"] = {"valueFrom": _secret_ref(password)}
         if username:
             options["redisUsername"] = {"valueFrom": _secret_ref(username)}
         if ft.external_storage_namespace:
@@ -224,10 +236,13 @@ def fault_tolerance(
     if ft.external_storage_namespace:
         owner_annotations[EXTERNAL_STORAGE_NAMESPACE] = ft.external_storage_namespace
     # first, so that the user's env may refer to them as $(RAY_REDIS_ADDRESS)
-    env = {RAY_REDIS_ADDRESS: address,
-           REDIS_PASSWORD: EnvSource(secret_key_ref=KeyRef(name=password.name, key=password.key)),
-           **head.env}
-    params = {**head.ray_start_params, "redis-password": "$REDIS_PASSWORD"}
+    env: dict[str, Any] = {RAY_REDIS_ADDRESS: address}
+    params = dict(head.ray_start_params)
+    if password:
+        env[REDIS_PASSWORD] = EnvSource(secret_key_ref=KeyRef(name=password.name,
+                                                              key=password.key))
+        params["redis-password"] = "$REDIS_PASSWORD"
+    env.update(head.env)
     return head.model_copy(update={"env": env, "ray_start_params": params})
 
 
@@ -279,7 +294,9 @@ def autoscaler_options(body: ClusterBody) -> dict[str, Any]:
         out["idleTimeoutSeconds"] = options.idle_timeout_seconds
     if options.image:
         out["image"] = options.image
-    if options.cpu or options.memory:
+    if options.resources is not None:
+        out["resources"] = options.resources
+    elif options.cpu or options.memory:
         amounts = {
             "cpu": options.cpu or AUTOSCALER_CPU,
             "memory": options.memory or AUTOSCALER_MEMORY,

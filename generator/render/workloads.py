@@ -14,7 +14,7 @@ from generator.kuberay.kinds import (
     RAY_SERVICE,
     SERVICE_CLUSTER,
 )
-from generator.kuberay.vocabulary import HEAD_PORTS, RAY_CLUSTER_LABEL, SERVE_PORT
+from generator.kuberay.vocabulary import RAY_CLUSTER_LABEL
 from generator.models.parse import Spec
 from generator.models.workloads import RayCronJob, RayJob, RayJobSpec, RayService
 from generator.render.base import Context, Generated, Origins, Rendered, metadata
@@ -42,9 +42,13 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     options = {k: v for k, v in options.items() if v is not None}
     if options:
         strategy["clusterUpgradeOptions"] = options
-    out: dict[str, Any] = {"upgradeStrategy": strategy}
+    out: dict[str, Any] = {} if upgrade.type == "OperatorDefault" else {
+        "upgradeStrategy": strategy}
     origins.add(("spec", "upgradeStrategy"), ("spec", "upgradeStrategy"))
     origins.add(("spec", "upgradeStrategy", "clusterUpgradeOptions"), ("spec", "upgradeStrategy"))
+    if body.serve_service is not None:
+        out["serveService"] = body.serve_service
+        origins.add(("spec", "serveService"), ("spec", "serveService"))
     if body.ray_cluster_deletion_delay_seconds is not None:
         out["rayClusterDeletionDelaySeconds"] = body.ray_cluster_deletion_delay_seconds
     if body.exclude_head_pod_from_serve_svc is not None:
@@ -61,7 +65,6 @@ def render_rayservice(spec: Spec, ctx: Context) -> list[Rendered | Generated]:
     out[SERVICE_CLUSTER] = cluster_spec(
         body.cluster, spec, ctx, origins, at=("spec", SERVICE_CLUSTER),
         spec_at=("spec", "cluster"), owner_annotations=annotations,
-        head_ports=(*HEAD_PORTS, SERVE_PORT),
     )
     # no app.kubernetes.io/instance: KubeRay copies a RayService's labels onto the
     # RayCluster it creates, and Argo CD's label tracking would then prune that child
@@ -145,6 +148,11 @@ def job_spec(body: RayJobSpec, spec: Spec, ctx: Context, origins: Origins, at: F
     if body.deletion_strategy is not None:
         out["deletionStrategy"] = body.deletion_strategy
         origins.add((*at, "deletionStrategy"), (*spec_at, "deletionStrategy"))
+    for key, value in (("submitterPodTemplate", body.submitter_pod_template),
+                       ("submitterConfig", body.submitter_config)):
+        if value is not None:
+            out[key] = value
+            origins.add((*at, key), (*spec_at, key))
     resources = body.entrypoint_resources
     if resources is not None:
         if resources.num_cpus is not None:

@@ -129,13 +129,16 @@ def accelerators_exist(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
                      ((*at, "rayResources", "GPU"), group.ray_resources.get("GPU"))]
             for path, amount in asked:
                 if _positive(amount) and not template.gpu:
-                    yield Finding(path, "RG043", f"asks Ray for {amount} GPU(s), but compute template "
-                                  f"{found.name!r} has none: give it gpu (and gpuAccelerator)")
+                    yield Finding(path, "RG043", f"asks Ray for {amount} GPU(s), but compute "
+                                  f"template {found.name!r} has none: Ray advertises GPUs the "
+                                  "pod cannot use, and GPU work placed there fails; give it gpu "
+                                  "(and gpuAccelerator)", severity="warning")
             tpu = group.ray_resources.get("TPU")
             if _positive(tpu) and "google.com/tpu" not in template.extended_resources:
                 yield Finding((*at, "rayResources", "TPU"), "RG043",
                               f"asks Ray for {tpu} TPU(s), but compute template {found.name!r} has "
-                              "no google.com/tpu in extendedResources")
+                              "no google.com/tpu in extendedResources: TPU work placed there fails",
+                              severity="warning")
 
 
 def _positive(amount: str | None) -> bool:

@@ -54,19 +54,122 @@ def test_the_legacy_fault_tolerance_env_comes_first(make_repo: Callable[..., Pat
     assert [e["name"] for e in head][:4] == ["RAY_REDIS_ADDRESS", "REDIS_PASSWORD", "ZONE", "STORE"]
 
 
-def test_a_spec_port_replaces_the_well_known_port_it_names_or_takes(
-        make_repo: Callable[..., Path]) -> None:
-    """8080 named `metrics` once (not the spec's and ray-gitops's both: the API server refuses
-    a port listed twice), and one port named `dashboard`, the spec's."""
+def test_ports_are_rendered_exactly_as_written(make_repo: Callable[..., Path]) -> None:
+    """The head Service exposes the head container's ports: written ports are those ports,
+    unnamed ones too (the operator names them <port>-port); none written, the head gets the
+    operator's defaults, 8000 among them, and a worker none."""
     spec = CLUSTER.replace("    env:\n      ZONE: eu\n", "    ports:\n      - {name: metrics, "
-                           "containerPort: 8080}\n      - {name: dashboard, containerPort: 8266}\n"
+                           "containerPort: 8080}\n      - {containerPort: 8266}\n"
                            "    env:\n      ZONE: eu\n")
-    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    built = build(open_repo(make_repo({"ordered.yaml": spec, "plain.yaml": CLUSTER.replace(
+        "name: ordered", "name: plain")})))
     assert built.result.ok, built.result.diagnostics
-    [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
-    ports = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["ports"]
+    clusters = {o.obj["metadata"]["name"]: o.obj for o in built.objects if o.kind == "RayCluster"}
+    head = clusters["ordered"]["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    assert head["ports"] == [{"name": "metrics", "containerPort": 8080}, {"containerPort": 8266}]
+    plain = clusters["plain"]["spec"]
+    ports = plain["headGroupSpec"]["template"]["spec"]["containers"][0]["ports"]
     assert [(p["name"], p["containerPort"]) for p in ports] == [
-        ("gcs-server", 6379), ("client", 10001), ("metrics", 8080), ("dashboard", 8266)]
+        ("gcs-server", 6379), ("dashboard", 8265), ("client", 10001), ("metrics", 8080),
+        ("serve", 8000)]
+    assert "ports" not in plain["workerGroupSpecs"][0]["template"]["spec"]["containers"][0]
+
+
+WHOLE_POD = """\
+  head:
+    computeTemplate: head-template
+    containerName: ray
+    command: ["/bin/bash", "-lc", "--"]
+    args: ["ulimit -n 65536; echo started"]
+    envFrom: [{configMapRef: {name: settings}}]
+    readinessProbe: {exec: {command: [bash, -c, "ray health-check"]}, periodSeconds: 5}
+    lifecycle: {preStop: {exec: {command: [ray, stop]}}}
+    securityContext: {runAsNonRoot: true}
+    podSecurityContext: {fsGroup: 100}
+    labels: {app.kubernetes.io/name: mine, team: ml}
+    annotations: {note: kept}
+    serviceAccountName: ray-head
+    priorityClassName: high
+    schedulerName: volcano
+    hostNetwork: true
+    dnsPolicy: ClusterFirstWithHostNet
+    imagePullSecrets: [registry]
+    affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms:
+      [{matchExpressions: [{key: pool, operator: In, values: [cpu]}]}]}}}
+    topologySpreadConstraints: [{maxSkew: 1, topologyKey: zone, whenUnsatisfiable: DoNotSchedule}]
+    initContainers: [{name: wait, image: "busybox:1.36", command: [sh, -c, "sleep 1"]}]
+    sidecars: [{name: fluentbit, image: "fluent/fluent-bit:3.1", volumeMounts: [{name: logs,
+      mountPath: /tmp/ray}]}]
+    volumes:
+      - {name: logs, mountPath: /tmp/ray, emptyDir: {}}
+      - name: weights
+        mountPath: /weights
+        source: {csi: {driver: gcsfuse.csi.storage.gke.io, volumeAttributes: {bucketName: w}}}
+      - {name: shared, source: {nfs: {server: nfs.example.com, path: /export}}}
+    podTemplate:
+      spec:
+        terminationGracePeriodSeconds: 120
+        containers: [{name: ray, workingDir: /home/ray, tty: true}]
+"""
+
+
+def test_the_whole_pod_is_said_in_the_spec(make_repo: Callable[..., Path]) -> None:
+    """Every part of a real head pod, from spec fields and the podTemplate patch."""
+    spec = CLUSTER.replace(CLUSTER[CLUSTER.index("  head:"):CLUSTER.index("  workerGroups:")],
+                           WHOLE_POD)
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    assert built.result.ok, [d.text() for d in built.result.diagnostics]
+    [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
+    template = cluster["spec"]["headGroupSpec"]["template"]
+    assert template["metadata"] == {"labels": {"app.kubernetes.io/name": "mine", "team": "ml"},
+                                    "annotations": {"note": "kept"}}
+    pod = template["spec"]
+    ray, fluentbit = pod["containers"]
+    assert (ray["name"], ray["command"][0], ray["workingDir"], ray["tty"]) == (
+        "ray", "/bin/bash", "/home/ray", True)
+    assert ray["volumeMounts"] == [{"name": "logs", "mountPath": "/tmp/ray"},
+                                   {"name": "weights", "mountPath": "/weights"}]
+    assert fluentbit["name"] == "fluentbit" and pod["initContainers"][0]["name"] == "wait"
+    assert [v["name"] for v in pod["volumes"]] == ["logs", "weights", "shared"]
+    assert pod["volumes"][1]["csi"]["driver"] == "gcsfuse.csi.storage.gke.io"
+    assert pod["imagePullSecrets"] == [{"name": "registry"}]
+    assert pod["securityContext"] == {"fsGroup": 100}
+    assert (pod["hostNetwork"], pod["dnsPolicy"], pod["schedulerName"]) == (
+        True, "ClusterFirstWithHostNet", "volcano")
+    assert pod["terminationGracePeriodSeconds"] == 120
+
+
+def test_a_wrong_pod_field_is_refused_at_its_line(make_repo: Callable[..., Path]) -> None:
+    """What Kubernetes defines in detail is checked against the pod schema, at the spec's
+    line: a probe's period as a word, a sidecar without an image, a patch's bad field."""
+    spec = CLUSTER.replace(CLUSTER[CLUSTER.index("  head:"):CLUSTER.index("  workerGroups:")],
+                           WHOLE_POD.replace("periodSeconds: 5", "periodSeconds: often")
+                           .replace("tty: true", "tty: maybe"))
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    errors = {(d.line, d.field) for d in built.result.errors}
+    lines = spec.splitlines()
+    probe = next(i for i, line in enumerate(lines, 1) if "readinessProbe" in line)
+    patch = next(i for i, line in enumerate(lines, 1) if "workingDir" in line)
+    assert any(line == probe and "readinessProbe" in field for line, field in errors), errors
+    assert any(line == patch for line, _ in errors), errors
+
+
+def test_requests_below_limits_and_requests_alone(make_repo: Callable[..., Path]) -> None:
+    templates = ("apiVersion: ray-gitops/v1alpha1\nkind: ComputeTemplate\nmetadata: {name: lean}\n"
+                 "spec: {cpu: 2, memory: 8Gi, ephemeralStorage: 20Gi, hugePages: {2Mi: 1Gi},\n"
+                 "       requests: {cpu: 500m}, unlimited: [memory]}\n")
+    spec = CLUSTER.replace("computeTemplate: head-template", "computeTemplate: lean")
+    built = build(open_repo(make_repo({"ordered.yaml": spec, "lean.yaml": templates})))
+    assert built.result.ok, [d.text() for d in built.result.diagnostics]
+    [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
+    ray = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]
+    assert ray["resources"] == {
+        "limits": {"cpu": "2", "ephemeral-storage": "20Gi", "hugepages-2Mi": "1Gi"},
+        "requests": {"cpu": "500m", "memory": "8Gi", "ephemeral-storage": "20Gi",
+                     "hugepages-2Mi": "1Gi"}}
+    above = templates.replace("cpu: 500m", "cpu: 3")
+    built = build(open_repo(make_repo({"ordered.yaml": spec, "lean.yaml": above})))
+    assert any("above its limit" in d.message for d in built.result.errors)
 
 
 def test_a_spec_that_repeats_a_port_is_refused(make_repo: Callable[..., Path]) -> None:
