@@ -36,7 +36,8 @@ from generator.validate.objects import validate_manifest
 HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
           "# Imported by ray-gitops from {sources}. Review, then render.\n")
 # what a manifest meant to be filled in before use looks like
-PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|<(your|YOUR)[-_ ][^>]*>|\{\{[^}]*\}\}")
+PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|^\$[A-Za-z_][A-Za-z0-9_]*$"
+                         r"|<(your|YOUR)[-_ ][^>]*>|\{\{[^}]*\}\}")
 SHELL_KEYS = {"command", "args", "entrypoint", "rayStartParams", "exec", "serveConfigV2",
               "runtimeEnvYAML"}
 
@@ -58,6 +59,10 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
             if isinstance(doc.data, dict) and doc.data.get("apiVersion") in API_VERSIONS:
                 result.extend(d for d in validate_manifest(doc, schemas) if d.severity == "error")
     if not result.ok:
+        holes = Imported()
+        _placeholders(sources, holes)
+        for note in holes.notes:
+            click.echo(f"note: {note}", err=True)
         emit_report(result, "text", err=True)
         click.echo("ray-gitops: the input is not a valid manifest (above): nothing imported",
                    err=True)

@@ -81,7 +81,8 @@ def matches(selector: dict[str, Any], labels: Labels) -> bool:
 
 def pod_labels(cluster: dict[str, Any], group: dict[str, Any], node_type: str) -> Labels:
     """A Ray pod's labels as KubeRay sets them: the template's, plus the operator's."""
-    return {**group["template"].get("metadata", {}).get("labels", {}), "ray.io/cluster": cluster["metadata"]["name"],
+    own = group["template"].get("metadata", {}).get("labels", {})
+    return {**own, "ray.io/cluster": cluster["metadata"]["name"],
             "ray.io/node-type": node_type, "ray.io/is-ray-node": "yes",
             "app.kubernetes.io/created-by": "kuberay-operator"}
 
