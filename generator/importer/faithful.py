@@ -117,8 +117,9 @@ def _clean(node: Any, path: tuple[Any, ...]) -> Any:
 
 def _resources(resources: dict[str, Any]) -> dict[str, Any]:
     out = {key: value for key, value in resources.items() if key not in RESOURCE_LISTS}
-    limits = resources.get("limits") if isinstance(resources.get("limits"), dict) else {}
-    requests = resources.get("requests") if isinstance(resources.get("requests"), dict) else {}
+    limits: dict[Any, Any] = resources["limits"] if isinstance(resources.get("limits"), dict) else {}
+    requests: dict[Any, Any] = resources["requests"] if isinstance(
+        resources.get("requests"), dict) else {}
     if limits:
         out["limits"] = {str(k): _amount(v) for k, v in limits.items()}
     merged = {**{str(k): _amount(v) for k, v in limits.items()},

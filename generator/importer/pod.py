@@ -24,7 +24,9 @@ RESERVED = "ray-gitops.io/"
 
 @cache
 def _adapter(field: str) -> TypeAdapter[Any]:
-    return TypeAdapter(PodFields.model_fields[field].annotation)
+    annotation = PodFields.model_fields[field].annotation
+    assert annotation is not None
+    return TypeAdapter(annotation)
 
 
 def fits(field: str, value: Any) -> bool:

@@ -37,7 +37,26 @@ class NodeGroup(PodFields):
 
 
 class HeadGroup(NodeGroup):
-    pass
+    @model_validator(mode="after")
+    def _ray_container_first(self) -> HeadGroup:
+        _patched_containers(self, "ray-head")
+        return self
+
+
+def _patched_containers(group: NodeGroup, default: str) -> None:
+    """A container the podTemplate patch adds goes first, as in any strategic merge patch:
+    before the Ray container, which KubeRay takes to be the first. Refused: sidecars go
+    under ``sidecars``."""
+    known = {group.container_name or default, *(str(c.get("name")) for c in group.sidecars)}
+    spec = (group.pod_template or {}).get("spec")
+    containers = spec.get("containers") if isinstance(spec, dict) else None
+    for item in containers if isinstance(containers, list) else []:
+        if isinstance(item, dict) and item.get("name") not in known \
+                and item.get("$patch") != "delete":
+            raise PydanticCustomError(
+                "RG010", "podTemplate adds container '{name}': a strategic merge patch puts it "
+                "first, where KubeRay expects the Ray container; add it under sidecars",
+                {"name": item.get("name")})
 
 
 class WorkerGroup(NodeGroup):
@@ -47,6 +66,11 @@ class WorkerGroup(NodeGroup):
     max_replicas: NonNegative | None = None
     num_of_hosts: Positive = 1
     idle_timeout_seconds: NonNegative | None = None  # autoscaler v2 only
+
+    @model_validator(mode="after")
+    def _ray_container_first(self) -> WorkerGroup:
+        _patched_containers(self, "ray-worker")
+        return self
 
     def bounds(self, autoscaling: bool) -> tuple[int, int]:
         """minReplicas and maxReplicas as rendered: explicit, never KubeRay's 2^31-1."""

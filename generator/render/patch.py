@@ -68,21 +68,20 @@ def merge(base: Any, patch: Any, where: str = "podTemplate") -> Any:
 
 
 def _merge_list(base: Any, patch: list[Any], key: str, where: str) -> list[Any]:
+    """The patch's items first, in its order (each merged with the base item of its key),
+    then the base's other items in theirs: apimachinery's order for a patch without
+    ``$setElementOrder`` (normalizeElementOrder), which kubectl and kustomize apply."""
     items = copy.deepcopy(base) if isinstance(base, list) else []
     if any(isinstance(p, dict) and p.get("$patch") == "replace" for p in patch):
         return [copy.deepcopy(p) for p in patch if not (isinstance(p, dict) and "$patch" in p)]
+    first: list[Any] = []
     for i, item in enumerate(patch):
         if not isinstance(item, dict) or key not in item:
             raise PatchError(f"{where}[{i}]: an item of this list needs its {key} (the list "
                              "merges by it)")
         found = next((j for j, old in enumerate(items)
                       if isinstance(old, dict) and old.get(key) == item[key]), None)
-        if item.get("$patch") == "delete":
-            if found is not None:
-                items.pop(found)
-            continue
-        if found is None:
-            items.append(merge({}, item, f"{where}[{i}]"))
-        else:
-            items[found] = merge(items[found], item, f"{where}[{i}]")
-    return items
+        old = items.pop(found) if found is not None else {}
+        if item.get("$patch") != "delete":
+            first.append(merge(old, item, f"{where}[{i}]"))
+    return first + items
