@@ -115,8 +115,8 @@ def test_diff_shows_the_capacity_change_and_its_peak(cli: Cli, repo_copy: Path, 
     out = result.output
     assert "capacity the pods request, before and after this change" in out
     # the image change starts a new llm-serve cluster: 11.5 CPU, 39.5Gi, 1 GPU beside the old
-    assert "| bases | before | 139.75 | 410.78Gi | 8 | 53 |" in out
-    assert "| bases | peak during rollout | 151.25 | 450.28Gi | 9 | 56 |" in out
+    assert "| bases | before | 141.85 | 423.91Gi | 8 | 55 |" in out
+    assert "| bases | peak during rollout | 153.35 | 463.41Gi | 9 | 58 |" in out
     assert "```mermaid\nxychart-beta" in out
     assert chart.read_text().startswith("<svg")
     nowhere = cli("diff", "--root", repo_copy, "--chart", tmp_path / "missing" / "chart.svg")
