@@ -10,6 +10,7 @@ from typing import Any
 from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
+from generator.kuberay.kinds import REDIS_SPEC
 from generator.load.documents import Document, load_file
 from generator.load.files import digest_bytes
 from generator.load.secrets import secret_in
@@ -83,6 +84,8 @@ class SpecIndex:
                 return _names_answer(self._names(*args))
             if what == "clusters":
                 return json.dumps(self._clusters_using(*args))
+            if what == "admitted":
+                return json.dumps(self._admitted(*args))
             if what == "file":
                 return self._file_answer(self._spec_path(args[0], Path(args[0])), args[1])
         except (ValueError, TypeError, IndexError, AttributeError, OSError):
@@ -155,6 +158,20 @@ class SpecIndex:
         redis = self._by_key.get(("Redis", namespace, name))
         return sorted({spec.name for spec in self.specs
                        if spec.facts.redis == name and self._get("Redis", name, spec.namespace) is redis})
+
+    def admitted(self, cluster: str) -> bool:
+        """Whether a Redis spec's NetworkPolicy admits the cluster ``cluster`` by name
+        (its ``allowedClusters``): then its pods carry the label that policy selects."""
+        found = self._admitted(cluster)
+        self._read(["admitted", cluster], json.dumps(found))
+        return found
+
+    def _admitted(self, cluster: str) -> bool:
+        for redis in self.of_kind(REDIS_SPEC):
+            model = None if redis.broken else redis.model
+            if model is not None and cluster in (model.spec.allowed_clusters or ()):
+                return True
+        return False
 
     def of_kind(self, kind: str) -> Iterator[Spec]:
         return (spec for spec in self.specs if spec.kind == kind)

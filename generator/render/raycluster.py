@@ -98,7 +98,7 @@ def cluster_spec(
 
     # the pods carry the cluster's label when something selects them by it
     labelled = bool(body.monitoring and body.monitoring.enabled) or bool(
-        body.fault_tolerance and body.fault_tolerance.redis)
+        body.fault_tolerance and body.fault_tolerance.redis) or ctx.index.admitted(spec.name)
 
     def params(component: str, ports: tuple[tuple[str, int], ...] = ()) -> PodParams:
         return PodParams(spec.app, spec.name, component, image, body.restart_generation, ports,

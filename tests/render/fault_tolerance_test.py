@@ -11,7 +11,7 @@ import yaml
 from generator.pipeline.build import build
 from generator.project.repo import open_repo
 from generator.render.waves import SYNC_WAVE
-from tests.helpers import ROOT
+from tests.helpers import ROOT, write_repo
 
 Labels = dict[str, str]
 
@@ -169,3 +169,24 @@ def test_code_ships_as_a_generated_configmap(tmp_path: Path) -> None:
     assert files["ha-cluster/files/ray-example/detached_actor.py"] == (
         ROOT / "specs/code/detached_actor.py").read_text()
     assert "nameReference" in files["ha-cluster/kustomizeconfig.yaml"]
+
+
+def test_a_cluster_a_redis_admits_by_name_carries_the_label(tmp_path: Path) -> None:
+    """allowedClusters names a cluster that keeps no GCS state there: its pods still carry
+    the label the NetworkPolicy selects by, so the policy admits its head."""
+    redis = ("apiVersion: ray-gitops/v1alpha1\nkind: Redis\nmetadata: {name: cache}\nspec:\n"
+             "  passwordSecret: {name: cache-password, key: password}\n"
+             "  persistence: {size: 1Gi}\n  allowedClusters: [app]\n")
+    cluster = ("apiVersion: ray-gitops/v1alpha1\nkind: RayCluster\nmetadata: {name: app}\n"
+               "spec:\n  head: {computeTemplate: head-template}\n")
+    other = cluster.replace("name: app", "name: other")
+    root = write_repo(tmp_path / "repo", {"cache.yaml": redis, "app.yaml": cluster,
+                                          "other.yaml": other})
+    built = build(open_repo(root))
+    assert built.result.ok, [d.text() for d in built.result.diagnostics]
+    found = {(o.kind, o.name): o.obj for o in built.objects}
+    policy = found[("NetworkPolicy", "cache")]
+    app = found[("RayCluster", "app")]
+    assert admitted(policy, pod_labels(app, app["spec"]["headGroupSpec"], "head"))
+    plain = found[("RayCluster", "other")]["spec"]["headGroupSpec"]["template"]
+    assert "metadata" not in plain  # nothing selects it: no label of ray-gitops's own
