@@ -16,7 +16,8 @@ The operator (ray-operator ``common/pod.go``: ``updateRayStartParamsResources``,
    CPU request; ``--memory`` comes from the memory limit alone).
 
 What none of these says, Ray detects on the node when it starts (the node's CPUs, its
-memory): such a resource is *unknown* here, and anything fits it.
+memory, the cores of the AWS Neuron devices it gets): such a resource is *unknown* here,
+and anything fits it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
 CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"
 # accelerators the operator turns from a container limit into a Ray resource (pod.go)
 ACCELERATORS = {"aws.amazon.com/neuroncore": "neuron_cores", "google.com/tpu": TPU}
+# AWS Neuron devices (not cores): the operator passes no Ray resource for them, and Ray's
+# NeuronAcceleratorManager detects the neuron_cores of the devices visible to the pod
+NEURON_DEVICES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
 _MIG = re.compile(r"nvidia\.com/mig-\d+g\.\d+gb$")
 
 
@@ -151,6 +155,8 @@ def ray_resources(group: dict[str, Any]) -> tuple[dict[str, Decimal], frozenset[
             if name in ACCELERATORS and found is not None:
                 custom[ACCELERATORS[name]] = found
                 break
+    if "neuron_cores" not in custom and any(_nonzero(limits.get(name)) for name in NEURON_DEVICES):
+        unknown.add("neuron_cores")  # Ray counts the cores of the devices the pod gets
     out.update(custom)
     return out, frozenset(unknown)
 

@@ -37,7 +37,7 @@ HEADER = ("# yaml-language-server: $schema=../schemas/ray-gitops.schema.json\n"
           "# Imported by ray-gitops from {sources}. Review, then render.\n")
 # what a manifest meant to be filled in before use looks like
 PLACEHOLDER = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|^\$[A-Za-z_][A-Za-z0-9_]*$"
-                         r"|<(your|YOUR)[-_ ][^>]*>|\{\{[^}]*\}\}")
+                         r"|<(your|YOUR)[-_ ][^>]*>|\{\{[^}]*\}\}|\bPLACEHOLDER\w*")
 SHELL_KEYS = {"command", "args", "entrypoint", "rayStartParams", "exec", "serveConfigV2",
               "runtimeEnvYAML"}
 

@@ -101,6 +101,8 @@ def template_spec(resources: dict[str, Any]) -> dict[str, Any] | None:
     for name in [*limits, *(n for n in requests if n not in limits)]:
         name = str(name)
         amount = limits.get(name, requests.get(name))
+        if "/" in name and _same(amount, 0):
+            continue  # no device at all: what a template without it renders
         if name in requests and name in limits and not _same(requests[name], limits[name]):
             if name not in LIMITABLE:
                 return None

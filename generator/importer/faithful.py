@@ -44,9 +44,16 @@ NORMALISED = (
     Normalised("own labels", "the labels ray-gitops puts on the object itself "
                "(app.kubernetes.io/name, component, part-of, managed-by, instance) where the "
                "source has no label of that key; a source's own label is never replaced"),
-    Normalised("autoscaling off", "enableInTreeAutoscaling: false is the same as none (a Go "
-               "bool)"),
+    Normalised("false switches", "enableInTreeAutoscaling: false and headGroupSpec."
+               "enableIngress: false are the same as none: the operator acts only on true"),
+    Normalised("zero amounts", "an extended resource limited or requested at 0 (nvidia.com/gpu: "
+               "0) is none: the device plugin allocates nothing, the scheduler reserves nothing"),
+    Normalised("unused fields", "RayService serviceUnhealthySecondThreshold and "
+               "deploymentUnhealthySecondThreshold: deprecated, and read by no operator since "
+               "KubeRay 1.1 (kuberay#1685); import leaves them out, with a note"),
 )
+FALSE_AS_NONE = ("enableInTreeAutoscaling", "enableIngress")
+UNUSED = ("serviceUnhealthySecondThreshold", "deploymentUnhealthySecondThreshold")
 
 SERVER_FIELDS = ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields",
                  "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
@@ -98,7 +105,7 @@ def _clean(node: Any, path: tuple[Any, ...]) -> Any:
         for key, value in node.items():
             if key in EMBEDDED and isinstance(value, str):
                 value = _parsed(value)
-            elif key == "enableInTreeAutoscaling" and value is False:
+            elif key in FALSE_AS_NONE and value is False or path == ("spec",) and key in UNUSED:
                 continue
             value = _clean(value, (*path, key))
             if value in ({}, [], None):
@@ -120,13 +127,18 @@ def _resources(resources: dict[str, Any]) -> dict[str, Any]:
     limits: dict[Any, Any] = resources["limits"] if isinstance(resources.get("limits"), dict) else {}
     requests: dict[Any, Any] = resources["requests"] if isinstance(
         resources.get("requests"), dict) else {}
+    limits = {str(k): _amount(v) for k, v in limits.items() if not _zero_extended(k, v)}
+    requests = {str(k): _amount(v) for k, v in requests.items() if not _zero_extended(k, v)}
     if limits:
-        out["limits"] = {str(k): _amount(v) for k, v in limits.items()}
-    merged = {**{str(k): _amount(v) for k, v in limits.items()},
-              **{str(k): _amount(v) for k, v in requests.items()}}
+        out["limits"] = limits
+    merged = {**limits, **requests}
     if merged:
         out["requests"] = merged
     return out
+
+
+def _zero_extended(name: Any, value: Any) -> bool:
+    return "/" in str(name) and _amount(value) == Decimal(0)
 
 
 def _amount(value: Any) -> Any:

@@ -84,6 +84,10 @@ def _rayservice(src: Source, out: Imported) -> dict[str, Any]:
     for key in ("excludeHeadPodFromServeSvc", "rayClusterDeletionDelaySeconds", "serveService"):
         if key in spec:
             service[key] = spec[key]
+    for key in ("serviceUnhealthySecondThreshold", "deploymentUnhealthySecondThreshold"):
+        if key in spec:
+            out.notes.append(f"{src.where}: {key} is left out: deprecated, and no operator "
+                             "reads it (kuberay#1685)")
     service["serveConfig"] = embedded_yaml(spec.get("serveConfigV2") or "applications: []", src.where)
     service["cluster"] = _cluster(spec.get(SERVICE_CLUSTER) or {}, out, src.meta["name"], src.where,
                                   src.annotations)

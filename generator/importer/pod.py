@@ -52,9 +52,14 @@ def import_group(group: dict[str, Any], out: Imported, hint: str, where: str,
     ray: dict[str, Any] = containers[0]
     patch_pod: dict[str, Any] = {}
     patch_ray: dict[str, Any] = {}
+    resources = ray.pop("resources", None) or {}
+    if isinstance(resources, dict) and set(resources) - {"limits", "requests"}:
+        # claims (dynamic resource allocation) and the like: the patch adds them
+        patch_ray["resources"] = {k: v for k, v in resources.items()
+                                  if k not in ("limits", "requests")}
+        resources = {k: v for k, v in resources.items() if k in ("limits", "requests")}
     result: dict[str, Any] = {
-        "computeTemplate": out.template_for(ray.pop("resources", None) or {},
-                                          _template_name(template) or hint, where)}
+        "computeTemplate": out.template_for(resources, _template_name(template) or hint, where)}
     name = ray.pop("name", None)
     if name != f"ray-{component}":
         result["containerName"] = name

@@ -102,3 +102,17 @@ def test_replica_counts(spec, autoscaling, counts):
 def test_decimal_amounts_stay_exact():
     found, _ = ray_resources(group(limits={"cpu": "1", "memory": "1.5Gi"}))
     assert found["memory"] == Decimal(3 * 2**29)
+
+
+def test_neuron_devices_leave_the_cores_to_ray() -> None:
+    """aws.amazon.com/neuron counts devices: Ray detects their cores when the node starts,
+    so what a Serve replica asks of neuron_cores is not refused here."""
+    from generator.capacity.shape import ray_resources
+
+    group = {"rayStartParams": {}, "template": {"spec": {"containers": [{"resources": {
+        "limits": {"cpu": "180", "memory": "700G", "aws.amazon.com/neuron": "12"}}}]}}}
+    resources, unknown = ray_resources(group)
+    assert "neuron_cores" in unknown and "neuron_cores" not in resources
+    cores = {"rayStartParams": {}, "template": {"spec": {"containers": [{"resources": {
+        "limits": {"cpu": "8", "aws.amazon.com/neuroncore": "2"}}}]}}}
+    assert ray_resources(cores)[0]["neuron_cores"] == 2
