@@ -8,9 +8,12 @@ exits 1 and names why. None crashes.
 
 from __future__ import annotations
 
+import copy
+import random
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -101,3 +104,49 @@ def test_placeholders_are_named_with_their_lines(cli: Cli, tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "replicas: \"$INITIAL_WORKERS\" is not of type \"integer\"" in result.stderr
     assert "is a placeholder ($INITIAL_WORKERS)" in result.stderr
+
+
+VALUES: list[Any] = [None, 0, -1, 2**40, "", "x", [], {}, [1], {"a": 1}, True, 1.5, "1Gi", "$X"]
+
+
+def _mutated(doc: Any, rng: random.Random) -> Any:
+    """``doc`` with one to three values replaced by values of other shapes, or removed."""
+    paths: list[tuple[Any, ...]] = []
+
+    def walk(node: Any, at: tuple[Any, ...]) -> None:
+        paths.append(at)
+        children = node.items() if isinstance(node, dict) else (
+            enumerate(node) if isinstance(node, list) else ())
+        for key, value in children:
+            walk(value, (*at, key))
+
+    walk(doc, ())
+    for _ in range(rng.randint(1, 3)):
+        at = rng.choice(paths[1:])
+        parent = doc
+        try:
+            for part in at[:-1]:
+                parent = parent[part]
+            if rng.random() < 0.3 and isinstance(parent, dict):
+                parent.pop(at[-1], None)
+            else:
+                parent[at[-1]] = copy.deepcopy(rng.choice(VALUES))
+        except (KeyError, IndexError, TypeError):
+            continue
+    return doc
+
+
+def test_malformed_manifests_never_crash_import(cli: Cli, tmp_path: Path) -> None:
+    """Real manifests with values of the wrong shape, or missing: import refuses them at
+    their lines or imports them faithfully, and never crashes (exit 0 or 1, never 2 or 3)."""
+    rng = random.Random(20)
+    manifests = sorted(CORPUS.glob("*.yaml"))
+    for i in range(120):
+        source = rng.choice(manifests)
+        docs = [d for d in yaml.safe_load_all(source.read_text()) if isinstance(d, dict)]
+        docs = [_mutated(d, rng) if str(d.get("apiVersion", "")).startswith("ray.io") else d
+                for d in docs]
+        path = tmp_path / f"m{i}.yaml"
+        path.write_text(yaml.safe_dump_all(docs))
+        result = cli("import", path)
+        assert result.exit_code in (0, 1), (source.name, result.output[-800:])

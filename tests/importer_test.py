@@ -175,3 +175,51 @@ def test_a_malformed_manifest_is_refused_at_its_line(cli: Cli, tmp_path: Path) -
     assert result.exit_code == 1
     assert f"{manifest}:15:" in result.stderr and "containers" in result.stderr
     assert not out.exists()
+
+
+def test_secrets_in_env_lists_are_redacted_wherever_they_go(cli: Cli, tmp_path: Path) -> None:
+    """An env list's {name: DB_PASSWORD, value: ...}, in the Ray container (to the patch)
+    or a sidecar: redacted, said, exit 1."""
+    manifest = tmp_path / "c.yaml"
+    manifest.write_text(HEAD.replace(
+        "workingDir: /w,", "workingDir: /w, env: [{name: DB_PASSWORD, value: hunter2}, {name: X}],"
+    ).replace("memory: 2Gi}}}]\n", "memory: 2Gi}}},\n          {name: side, image: 'busybox:1.36',"
+              " env: [{name: API_TOKEN, value: abc123}]}]\n"))
+    result = cli("import", manifest)
+    assert result.exit_code == 1
+    assert "hunter2" not in result.stdout and "abc123" not in result.stdout
+    assert "2 literal secret(s) replaced by REDACTED" in result.stderr
+
+
+def test_files_of_one_run_share_templates_and_a_repository_s_are_reused(
+        cli: Cli, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(HEAD)
+    second.write_text(HEAD.replace("name: c}", "name: d}"))
+    both = cli("import", first, second)
+    assert both.exit_code == 0, both.output
+    docs = list(yaml.safe_load_all(both.stdout))
+    templates = [d["metadata"]["name"] for d in docs if d["kind"] == "ComputeTemplate"]
+    assert templates == ["c-head"]  # one shape, one template, named once
+    clusters = [d["spec"]["head"]["computeTemplate"] for d in docs if d["kind"] == "RayCluster"]
+    assert clusters == ["c-head", "c-head"]
+    # into a repository that has a template of that shape: it is reused, not written again
+    repo = write_repo(tmp_path / "repo", {"t.yaml": (
+        "apiVersion: ray-gitops/v1alpha1\nkind: ComputeTemplate\nmetadata: {name: small}\n"
+        "spec: {cpu: 1, memory: 2}\n")}, templates=False)
+    out = repo / "specs" / "imported.yaml"
+    into = cli("import", first, "-o", out)
+    assert into.exit_code == 0, into.output
+    written = list(yaml.safe_load_all(out.read_text()))
+    assert [d["kind"] for d in written] == ["RayCluster"]
+    assert written[0]["spec"]["head"]["computeTemplate"] == "small"
+    assert build(open_repo(repo)).result.ok
+
+
+def test_v1alpha1_comes_in_as_v1_and_says_so(cli: Cli, tmp_path: Path) -> None:
+    manifest = tmp_path / "c.yaml"
+    manifest.write_text(HEAD.replace("ray.io/v1\n", "ray.io/v1alpha1\n"))
+    result = cli("import", manifest)
+    assert result.exit_code == 1
+    assert "ray.io/v1alpha1 is imported as ray.io/v1" in result.stderr
+    assert "apiVersion: 'ray.io/v1alpha1' becomes 'ray.io/v1'" in result.stderr

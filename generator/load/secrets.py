@@ -116,6 +116,10 @@ def find(node: Any) -> list[tuple[FieldPath, str]]:
 
 
 def _walk(node: Any, path: FieldPath, naming: bool, env: bool) -> Iterator[tuple[FieldPath, str]]:
+    if isinstance(node, dict) and env and not naming and _named_secret(node):
+        # an entry of a Kubernetes env list: {name: DB_PASSWORD, value: hunter2}
+        yield (*path, "value"), MESSAGE.format(what=f"env {node['name']!r} holds a literal value")
+        return
     if isinstance(node, dict):
         for key, value in node.items():
             norm = re.sub(r"[-_.]", "", str(key).lower())
@@ -136,6 +140,14 @@ def _walk(node: Any, path: FieldPath, naming: bool, env: bool) -> Iterator[tuple
         kind = secret_in(node, entropy=env)
         if kind:
             yield path, MESSAGE.format(what=f"this looks like a secret ({kind})")
+
+
+def _named_secret(entry: dict[Any, Any]) -> bool:
+    name = entry.get("name")
+    if not isinstance(name, str) or not _is_literal(entry.get("value")):
+        return False
+    norm = re.sub(r"[-_.]", "", name.lower())
+    return bool(SECRET_KEY.search(norm) or SHORT_SECRET_KEY.search(name))
 
 
 def _is_literal(value: Any) -> bool:
