@@ -48,7 +48,8 @@ CODES: dict[str, str] = {
     "RG031": "authOptions: token mode without a parsable rayVersion >= 2.52; Kubernetes token auth without token mode, below Ray 2.55, with secretName, or on a RayJob or RayService (ValidateRayClusterSpec)",
     "RG032": "worker group priority without autoscaler v2 or Ray >= 2.56 (validateWorkerGroupPriority, 1.7)",
     "RG033": "worker group idleTimeoutSeconds without autoscaler v2 (validateWorkerGroupIdleTimeout, 1.6+)",
-    "RG034": "duplicate container or volume names in a pod template (the API server rejects the pod)",
+    "RG034": "a pod template the API server rejects: duplicate container or volume names, a "
+             "mount of no volume, a path mounted twice",
     "RG039": "duplicate worker group names (KubeRay's webhook rejects them; without it the operator mixes the groups' pods)",
     "RG036": "a Ray container without an image (the pod cannot start)",
     # fault tolerance, state, secrets (issue 3)

@@ -125,23 +125,56 @@ def unique_names(view: ClusterView, target: Target) -> Iterator[Finding]:
     for at, group in view.groups():
         pod = pod_spec(group)
         pod_at = (*at, "template", "spec")
-        yield from _duplicates(pod.get("containers"), (*pod_at, "containers"), "container", "RG034")
+        # init containers and containers share one namespace of names
+        yield from _duplicates([*_list(pod.get("initContainers")), *_list(pod.get("containers"))],
+                               (*pod_at, "containers"), "container", "RG034",
+                               offset=len(_list(pod.get("initContainers"))),
+                               first=(*pod_at, "initContainers"))
         yield from _duplicates(pod.get("volumes"), (*pod_at, "volumes"), "volume", "RG034")
+        volumes = {v.get("name") for _, v in items(pod.get("volumes")) if isinstance(v.get("name"), str)}
+        for key in ("initContainers", "containers"):
+            for i, container in items(pod.get(key)):
+                yield from _mounts(container, (*pod_at, key, i), volumes)
         for i, container in items(pod.get("containers")):
             env_at = (*pod_at, "containers", i, "env")
             yield from _duplicates(container.get("env"), env_at, "env variable", "RG093")
 
 
-def _duplicates(entries: Any, at: FieldPath, what: str, code: str) -> Iterator[Finding]:
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _mounts(container: dict[str, Any], at: FieldPath, volumes: set[Any]) -> Iterator[Finding]:
+    """A mount names a volume of the pod, at a path no other mount of its container takes
+    (ValidateVolumeMounts): the API server rejects the pod otherwise."""
+    paths: set[str] = set()
+    for j, mount in items(container.get("volumeMounts")):
+        name, path = mount.get("name"), mount.get("mountPath")
+        if isinstance(name, str) and name not in volumes:
+            yield Finding((*at, "volumeMounts", j, "name"), "RG034",
+                          f"mounts volume {name!r}, which the pod does not have: the API server "
+                          "rejects the pod")
+        if isinstance(path, str):
+            if path in paths:
+                yield Finding((*at, "volumeMounts", j, "mountPath"), "RG034",
+                              f"{path} is mounted twice in this container: the API server "
+                              "rejects the pod")
+            paths.add(path)
+
+
+def _duplicates(entries: Any, at: FieldPath, what: str, code: str, *, offset: int = 0,
+                first: FieldPath = ()) -> Iterator[Finding]:
+    """Names met twice; with ``offset``, the first ``offset`` entries stand at ``first``."""
     seen: set[str] = set()
     for i, entry in items(entries):
         name = entry.get("name")
         if not isinstance(name, str):
             continue  # the schema reports a name that is not a string
+        where = (*first, i, "name") if i < offset else (*at, i - offset, "name")
         if name in seen:
             message = f"duplicate {what} name {name!r}"
-            yield warning((*at, i, "name"), code, message) if code == "RG093" else \
-                Finding((*at, i, "name"), code, message + ": the API server rejects the pod")
+            yield warning(where, code, message) if code == "RG093" else \
+                Finding(where, code, message + ": the API server rejects the pod")
         seen.add(name)
 
 

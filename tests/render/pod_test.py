@@ -218,3 +218,16 @@ def test_a_number_whose_string_is_not_what_was_written_is_refused(
     [cluster] = [o.obj for o in built.objects if o.kind == "RayCluster"]
     env = cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0]["env"]
     assert {e["name"]: e.get("value") for e in env}["PYTHON_VERSION"] == "3.10"
+
+
+def test_a_mount_of_no_volume_is_refused_where_it_is_written(
+        make_repo: Callable[..., Path]) -> None:
+    """The API server rejects a pod whose container mounts a volume it does not have, or
+    one path twice: RG034, at the sidecar's line in the spec."""
+    spec = CLUSTER.replace(CLUSTER[CLUSTER.index("  head:"):CLUSTER.index("  workerGroups:")],
+                           WHOLE_POD.replace("{name: logs,\n      mountPath: /tmp/ray}",
+                                             "{name: nothing,\n      mountPath: /tmp/ray}"))
+    built = build(open_repo(make_repo({"ordered.yaml": spec})))
+    found = [d for d in built.result.errors if d.code == "RG034"]
+    line = next(i for i, text in enumerate(spec.splitlines(), 1) if "sidecars:" in text)
+    assert [(d.line, "mounts volume 'nothing'" in d.message) for d in found] == [(line, True)]
