@@ -4,9 +4,10 @@ Run ``python schemas/derive_serve.py [--check]`` in an environment with ``ray[se
 the supported version installed (it is not a dependency of ray-gitops: ~240 MB
 and ~2 s to import). It writes ``schemas/ray-serve/v<major.minor>/serve-config.json``
 from ``ray.serve.schema.ServeDeploySchema`` (the multi-application format that
-``serve build`` writes and ``serveConfigV2`` holds), made strict: Ray accepts
-unknown keys silently (its models do not forbid extras), so a misspelled
-``num_replica`` would be ignored on the cluster; here it is an error.
+``serve build`` writes and ``serveConfigV2`` holds), made strict, with what that Ray
+does with an unknown key (``x-unknown-keys``: asked of its models): where Ray ignores
+one, a misspelled ``num_replica`` would have no effect on the cluster, and ray-gitops
+warns; where Ray refuses one, it is an error. Run it once per Ray release targeted.
 """
 
 from __future__ import annotations
@@ -56,7 +57,23 @@ def derive() -> dict[str, Any]:
     out: dict[str, Any] = json.loads(text)
     out["definitions"] = {**out.pop("definitions", {}), **out.pop("$defs", {})}
     return {"$schema": DRAFT, "title": "Ray Serve config (serveConfigV2)",
-            "x-ray-version": ray.__version__, **out}
+            "x-ray-version": ray.__version__, "x-unknown-keys": unknown_keys(ServeDeploySchema),
+            **out}
+
+
+def unknown_keys(model: Any) -> str:
+    """What this Ray does with a key its models do not define, asked of the models
+    themselves: ``ignored`` (the config is accepted, the key has no effect) or
+    ``refused`` (Serve rejects the config)."""
+    parse = getattr(model, "model_validate", None) or model.parse_obj
+    probe = {"applications": [{"name": "a", "import_path": "m:app", "route_prefix": "/",
+                               "no_such_key": 1,
+                               "deployments": [{"name": "d", "no_such_key": 1}]}]}
+    try:
+        parse(probe)
+    except Exception:  # pydantic's ValidationError, whichever pydantic this Ray uses
+        return "refused"
+    return "ignored"
 
 
 def target(version: str) -> Path:
@@ -64,11 +81,34 @@ def target(version: str) -> Path:
     return Path(__file__).resolve().parent / "ray-serve" / f"v{minor}" / "serve-config.json"
 
 
+def _same_as_older(path: Path, text: str) -> Path | None:
+    """The file of the newest older release, when it says what ``text`` says but for the
+    release's number (releases are kept once per change, not once per release)."""
+    new = json.loads(text)
+    new.pop("x-ray-version")
+
+    def minor(p: Path) -> tuple[int, ...]:
+        name = p.parent.name if p.name == "serve-config.json" else p.stem
+        return tuple(int(x) for x in name[1:].split("."))
+    pattern = "v*/serve-config.json" if path.name == "serve-config.json" else "v*.json"
+    base = path.parents[1] if path.name == "serve-config.json" else path.parent
+    older = sorted((p for p in base.glob(pattern) if minor(p) < minor(path)), key=minor)
+    if not older:
+        return None
+    found = json.loads(older[-1].read_text(encoding="utf-8"))
+    found.pop("x-ray-version")
+    return older[-1] if found == new else None
+
+
 def main(argv: list[str]) -> int:
     schema = derive()
     path = target(schema["x-ray-version"])
     text = json.dumps(schema, indent=1, sort_keys=True) + "\n"
     shown = path.relative_to(path.parents[3])
+    same = _same_as_older(path, text)
+    if same is not None:  # kept once per change: the older release's file says it
+        print(f"same as {same.relative_to(path.parents[3 if path.name == 'serve-config.json' else 2])}")
+        return 0
     if "--check" in argv:
         current = path.read_text(encoding="utf-8") if path.exists() else None
         if current != text:

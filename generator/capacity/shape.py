@@ -16,8 +16,9 @@ The operator (ray-operator ``common/pod.go``: ``updateRayStartParamsResources``,
    CPU request; ``--memory`` comes from the memory limit alone).
 
 What none of these says, Ray detects on the node when it starts (the node's CPUs, its
-memory, the cores of the AWS Neuron devices it gets): such a resource is *unknown* here,
-and anything fits it.
+memory, what the accelerators it gets hold: AWS Neuron cores, Gaudi HPUs, Intel GPUs): such
+a resource is *unknown* here, and anything fits it. ``RAY_OVERRIDE_RESOURCES`` in the Ray
+container replaces them all.
 """
 
 from __future__ import annotations
@@ -35,9 +36,13 @@ HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
 CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"
 # accelerators the operator turns from a container limit into a Ray resource (pod.go)
 ACCELERATORS = {"aws.amazon.com/neuroncore": "neuron_cores", "google.com/tpu": TPU}
-# AWS Neuron devices (not cores): the operator passes no Ray resource for them, and Ray's
-# NeuronAcceleratorManager detects the neuron_cores of the devices visible to the pod
-NEURON_DEVICES = ("aws.amazon.com/neuron", "aws.amazon.com/neurondevice")
+# devices the operator passes no Ray resource for, whose Ray resource Ray's accelerator
+# managers detect on the node (ray/_private/accelerators: neuron.py, hpu.py, intel_gpu.py,
+# npu.py): the device plugin's resource name -> the Ray resource
+DETECTED = {"aws.amazon.com/neuron": "neuron_cores", "aws.amazon.com/neurondevice": "neuron_cores",
+            "habana.ai/gaudi": "HPU", "gpu.intel.com/i915": GPU, "gpu.intel.com/xe": GPU,
+            "huawei.com/Ascend910": "NPU", "huawei.com/Ascend310": "NPU"}
+OVERRIDE_ENV = "RAY_OVERRIDE_RESOURCES"  # Ray replaces what it detects with this JSON map
 _MIG = re.compile(r"nvidia\.com/mig-\d+g\.\d+gb$")
 
 
@@ -155,10 +160,39 @@ def ray_resources(group: dict[str, Any]) -> tuple[dict[str, Decimal], frozenset[
             if name in ACCELERATORS and found is not None:
                 custom[ACCELERATORS[name]] = found
                 break
-    if "neuron_cores" not in custom and any(_nonzero(limits.get(name)) for name in NEURON_DEVICES):
-        unknown.add("neuron_cores")  # Ray counts the cores of the devices the pod gets
+    for device, ray_name in DETECTED.items():
+        if _nonzero(limits.get(device)) and ray_name not in custom and ray_name not in out:
+            unknown.add(ray_name)  # Ray counts what the devices the pod gets hold
     out.update(custom)
+    _override(ray_container(group), out, unknown)
     return out, frozenset(unknown)
+
+
+def _override(container: dict[str, Any], out: dict[str, Decimal], unknown: set[str]) -> None:
+    """RAY_OVERRIDE_RESOURCES in the Ray container: Ray takes its amounts over everything
+    else (ray/_private/resource_and_label_spec.py); one not written here is unknown."""
+    for _, entry in items(container.get("env")):
+        if entry.get("name") != OVERRIDE_ENV:
+            continue
+        try:
+            found = json.loads(entry["value"]) if isinstance(entry.get("value"), str) else None
+        except ValueError:
+            found = None
+        if not isinstance(found, dict):
+            unknown.update((CPU, GPU, MEMORY))
+            return
+        for name, value in found.items():
+            amount = _amount_of(value)
+            if amount is not None:
+                out[str(name)] = amount
+                unknown.discard(str(name))
+
+
+def _amount_of(value: Any) -> Decimal | None:
+    try:
+        return Decimal(str(value)) if not isinstance(value, bool) else None
+    except InvalidOperation:
+        return None
 
 
 def nodes(cluster: dict[str, Any], at: FieldPath) -> list[RayNode]:

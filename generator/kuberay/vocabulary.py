@@ -204,3 +204,9 @@ class ClusterView:
 
     def ray_version(self) -> tuple[int, ...] | None:
         return parse_version(self.spec.get("rayVersion"))
+
+    def runs_ray(self) -> tuple[int, ...] | None:
+        """The Ray the cluster runs: its rayVersion, else the one its head image's tag
+        names (rayproject/ray:2.46.0-py310)."""
+        return self.ray_version() or parse_version(image_tag(str(ray_container(self.head()).get(
+            "image", ""))))

@@ -46,6 +46,7 @@ class SpecIndex:
         self._by_key: dict[tuple[str, str | None, str], Spec] = {}
         self.duplicates: list[Diagnostic] = []
         self.reader: str | None = None
+        self.ray_version: str | None = None  # the settings' rayVersion (a cluster's default)
         self.reads: dict[str, dict[tuple[Any, ...], str]] = {}
         # how the pipeline renders a spec into its KubeRay objects (set by the pipeline:
         # the renderers stand above the rules that ask); None renders nothing

@@ -14,6 +14,7 @@ Nothing here writes to disk or prints; commands decide what to do with a Build.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from generator.load.secrets import literal_secrets
@@ -101,13 +102,17 @@ def _index(out: Build, files: list[str], options: Options,
     # specs; they are read by the RayService that names them, not as specs.
     served = load.serve_files(specs, repo)
     if only is not None:  # a changed Serve config is checked through its RayService
-        only = only | {spec for spec, file in served.items() if file in only}
+        owners = {spec for spec, file in served.items() if file in only}
+        if owners - set(out.units):  # indexed from the cache only: read it, to check it
+            return _index(out, files, replace(options, only=only | owners), reusable)
+        only = only | owners
     out.specs = [s for s in specs if s.file not in served.values()]
     for file in served.values():
         out.units.pop(file, None)
         out.fresh.discard(file)
     index = SpecIndex(out.specs, repo.root, digests,
                       (lambda p: cache.digest(p, repo.shown(p))) if cache is not None else None)
+    index.ray_version = repo.settings.ray_version
     todo = reuse.todo(out, index, only, reusable)
     out.result.extend(index.duplicates)
     out.result.extend(check.folder_clashes(out.specs, repo))

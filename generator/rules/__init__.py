@@ -9,6 +9,7 @@ from generator.rules import (  # noqa: F401  (registers them)
     policy,
     raycluster,
     raycronjob,
+    raystart,
     specs,
     workloads,
 )

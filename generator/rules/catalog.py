@@ -101,6 +101,9 @@ CODES: dict[str, str] = {
     "RG079": "historyServerOptions without collector options, image or storage settings (validateCollectorOptions, 1.7)",
     "RG083": "RayCronJob schedule that robfig/cron's ParseStandard refuses (1.6: a TZ= prefix must name a zone; 1.7: no TZ at all), or a timeZone that is not IANA (ValidateRayCronJobSpec)",
     # will it fit (capacity: Ray's node shapes against what Ray work asks for)
+    "RG130": "a rayStartParams entry `ray start` refuses, as the operator and bash hand it "
+             "over: an unknown option, a wrong type, a value bash splits, a bad resources "
+             "JSON (the node never starts)",
     "RG110": "a Serve deployment whose ray_actor_options no node of its cluster can hold (its replicas stay pending)",
     "RG111": "placement_group_bundles that no node can hold (a bundle, or all of them with STRICT_PACK), too few nodes for STRICT_SPREAD, ray_actor_options outside the first bundle, or max_replicas_per_node with bundles",
     "RG112": "warning: the Serve deployments at their largest do not fit their cluster at maxReplicas",

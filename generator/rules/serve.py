@@ -9,6 +9,7 @@ validators of ``ServeDeploySchema`` / ``ServeApplicationSchema`` /
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from functools import cache
 from typing import Any
@@ -17,31 +18,115 @@ import jsonschema_rs
 
 from generator.diagnostics import Finding
 from generator.kuberay.vocabulary import items, mapping
+from generator.rules.versions import derived_for
 from generator.schemas.folders import RAY_SERVE
 from generator.schemas.outputs import findings_of, load_schema, schemas_root
 
-SERVE_RAY_VERSION = "2.52"
+SERVE_RAY_VERSION = "2.52"  # the Ray of the examples, and of a cluster that names none
+# a field Serve renamed: its old name -> the new one (Ray's deprecation messages)
+RENAMED = {"max_concurrent_queries": "max_ongoing_requests",
+           "target_num_ongoing_requests_per_replica": "target_ongoing_requests"}
+
+
+def releases() -> list[str]:
+    """The Ray releases whose Serve schema is derived, oldest first."""
+    return sorted((p.name[1:] for p in (schemas_root() / RAY_SERVE).glob("v*")
+                   if (p / "serve-config.json").is_file()),
+                  key=lambda v: tuple(int(x) for x in v.split(".")))
 
 
 @cache
-def _validator() -> tuple[Any, dict[str, Any]]:
-    path = str(schemas_root() / RAY_SERVE / f"v{SERVE_RAY_VERSION}" / "serve-config.json")
+def _validator(minor: str) -> tuple[Any, dict[str, Any]]:
+    path = str(schemas_root() / RAY_SERVE / f"v{minor}" / "serve-config.json")
     schema = load_schema(path)
     return jsonschema_rs.validator_for(schema), schema
 
 
-def check_serve_config(config: Any) -> list[Finding]:
-    """Findings with paths relative to the config's root."""
+@cache
+def _fields(minor: str) -> frozenset[str]:
+    """Every field name the Serve schema of ``minor`` defines, anywhere."""
+    _, schema = _validator(minor)
+    return frozenset(name for definition in (schema, *schema.get("definitions", {}).values())
+                     for name in definition.get("properties", {}))
+
+
+def check_serve_config(config: Any, ray: tuple[int, ...] | None = None) -> list[Finding]:
+    """Findings with paths relative to the config's root, as the Serve of Ray ``ray`` (the
+    derived release at or below it; the examples' Ray when unknown) reads the config."""
     if not isinstance(config, dict):
         return [Finding((), "RG078", "a Serve config must be a mapping (with `applications`)")]
-    validator, schema = _validator()
-    found = [f for error in validator.iter_errors(config) for f in findings_of(error, schema)]
-    found = [Finding(f.path, "RG070", f.message, hint=f.hint, key=f.key) for f in found]
+    wanted = ray if ray is not None else tuple(int(x) for x in SERVE_RAY_VERSION.split("."))
+    minor = derived_for(wanted, releases())
+    shown = ".".join(str(part) for part in wanted[:2])  # the Ray the cluster runs
+    validator, schema = _validator(minor)
+    strict = [f for error in validator.iter_errors(config) for f in findings_of(error, schema)]
+    if schema.get("x-unknown-keys") == "ignored":
+        # what Ray refuses: the schema as Ray has it, unknown keys allowed; the keys it
+        # ignores: warnings
+        lax = _lax(minor)
+        found = [Finding(f.path, "RG070", f.message, hint=f.hint, key=f.key)
+                 for error in lax.iter_errors(config) for f in findings_of(error, schema)]
+        refused = {f.path for f in found}
+        found += [_unknown(f, minor, shown) for f in strict if f.path not in refused]
+    else:
+        found = [Finding(f.path, "RG070", f.message, hint=f.hint, key=f.key) for f in strict]
+    found += list(_renamed(config, minor, shown, ()))
     precise = list(_cross_field(config))
     # where a rule of Ray's says what is wrong, the schema's "not valid under any of the
     # schemas listed in anyOf" about the same value adds nothing
     said = {f.path for f in precise}
     return [f for f in found if f.path not in said] + precise
+
+
+@cache
+def _lax(minor: str) -> Any:
+    """The validator of ``minor``'s schema with unknown keys allowed, as its Ray parses."""
+    _, schema = _validator(minor)
+    return jsonschema_rs.validator_for(_allow_unknown(copy.deepcopy(schema)))
+
+
+def _allow_unknown(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
+        for value in node.values():
+            _allow_unknown(value)
+    elif isinstance(node, list):
+        for value in node:
+            _allow_unknown(value)
+    return node
+
+
+def _unknown(finding: Finding, minor: str, shown: str) -> Finding:
+    """A key this Ray ignores: a warning (the cluster takes the config; the key does
+    nothing), naming what replaced it or the releases that had it."""
+    if not finding.key:  # inside a value that may take several shapes (anyOf)
+        return Finding(finding.path, "RG070", f"{finding.message}: a field Ray {shown} does "
+                       "not define, which it ignores (no effect on the cluster)",
+                       severity="warning")
+    name = str(finding.path[-1]) if finding.path else ""
+    hint = finding.hint
+    had = [r for r in releases() if name in _fields(r)]
+    if name in RENAMED and RENAMED[name] in _fields(minor):
+        hint = f"Serve renamed it {RENAMED[name]}"
+    elif had:
+        hint = f"Ray {had[0]} and later schemas to {had[-1]} have it" if len(had) > 1 \
+            else f"the schema of Ray {had[0]} has it"
+    return Finding(finding.path, "RG070", f"unknown field {name!r}: Ray {shown} ignores it, "
+                   "so it has no effect on the cluster", hint=hint, key=True, severity="warning")
+
+
+def _renamed(node: Any, minor: str, shown: str, at: tuple[Any, ...]) -> Iterator[Finding]:
+    """A field this Ray still takes, under an old name Serve deprecated."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in RENAMED and key in _fields(minor) and RENAMED[key] in _fields(minor):
+                yield Finding((*at, key), "RG070", f"{key} is deprecated in Ray {shown}: use "
+                              f"{RENAMED[key]}", key=True, severity="warning")
+            yield from _renamed(value, minor, shown, (*at, key))
+    elif isinstance(node, list):
+        for i, item in enumerate(node):
+            yield from _renamed(item, minor, shown, (*at, i))
 
 
 def _cross_field(config: dict[str, Any]) -> Iterator[Finding]:

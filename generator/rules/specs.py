@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from generator.diagnostics import Diagnostic, Finding
 from generator.fieldpath import FieldPath
 from generator.kuberay.kinds import CLUSTER_SPEC_KINDS, COMPUTE_TEMPLATE, RAY_SERVICE, REDIS_SPEC, VOLUME_SPEC
-from generator.kuberay.vocabulary import RAY_REDIS_ADDRESS, REDIS_PASSWORD
+from generator.kuberay.vocabulary import RAY_REDIS_ADDRESS, REDIS_PASSWORD, image_tag, parse_version
 from generator.kuberay.vocabulary import quantity_value as quantity
 from generator.load.secrets import literal_secrets
 from generator.models.parse import Spec
@@ -104,13 +104,15 @@ def redis(spec: Spec, index: SpecIndex) -> Iterator[Finding]:
 def serve_config(spec: Spec, index: SpecIndex) -> Iterator[Finding | Diagnostic]:
     """The Serve config, at its lines: in the spec, or in its own file."""
     body = spec.model.spec
+    ray = parse_version(body.cluster.ray_version) or parse_version(image_tag(
+        body.cluster.image or body.cluster.head.image or "")) or parse_version(index.ray_version)
     if body.serve_config is not None:
-        for finding in check_serve_config(body.serve_config):
+        for finding in check_serve_config(body.serve_config, ray):
             yield Finding(("spec", "serveConfig", *finding.path), finding.code, finding.message,
                           severity=finding.severity, hint=finding.hint, key=finding.key)
         return
     doc = index.serve_config(spec, body.serve_config_file)
-    yield from (doc.report(finding) for finding in check_serve_config(doc.data))
+    yield from (doc.report(finding) for finding in check_serve_config(doc.data, ray))
     yield from literal_secrets(doc)  # user_config and env_vars reach serveConfigV2 verbatim
 
 

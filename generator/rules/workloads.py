@@ -19,7 +19,7 @@ from generator.kuberay.kinds import (
     cluster_of,
 )
 from generator.kuberay.releases import Target
-from generator.kuberay.vocabulary import RAY_CLUSTER_LABEL, mapping, pod_spec
+from generator.kuberay.vocabulary import RAY_CLUSTER_LABEL, ClusterView, mapping, pod_spec
 from generator.load import plain
 from generator.rules.raycluster import warning
 from generator.rules.registry import object_rule
@@ -76,7 +76,8 @@ def rayservice_rules(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
         yield Finding(("spec", "rayClusterDeletionDelaySeconds"), "RG063", "must be >= 0")
     text = spec.get("serveConfigV2")
     if isinstance(text, str):
-        yield from _serve_config_text(text)
+        view = ClusterView.of(obj)
+        yield from _serve_config_text(text, view.runs_ray() if view else None)
 
 
 def _initializing_timeout(annotations: dict[str, Any]) -> Iterator[Finding]:
@@ -129,14 +130,14 @@ def _incremental(strategy: dict[str, Any], cluster: dict[str, Any],
                       "intervalSeconds must be > 0")
 
 
-def _serve_config_text(text: str) -> Iterator[Finding]:
+def _serve_config_text(text: str, ray: tuple[int, ...] | None) -> Iterator[Finding]:
     at = ("spec", "serveConfigV2")
     try:
         config = plain.load_embedded(text)
     except plain.YAMLError as exc:
         yield Finding(at, "RG078", f"serveConfigV2 is not YAML: {plain.first_line(exc)}")
         return
-    for finding in check_serve_config(config):
+    for finding in check_serve_config(config, ray):
         inner = ".".join(str(p) for p in finding.path)
         message = f"{inner}: {finding.message}" if inner else finding.message
         yield Finding(at, finding.code, message, severity=finding.severity, hint=finding.hint)

@@ -9,6 +9,7 @@ ARGOCD = "argocd/v3.5"
 FLUX = "flux/v1.9"
 PROMETHEUS = "prometheus-operator/v0.93"
 RAY_SERVE = "ray-serve"
+RAY_START = "ray-start"  # ray start's options, one file a Ray release: ray-start/v2.52.json
 KUBERAY = "kuberay/v{kuberay}"  # one folder a release: kuberay/v1.7
 
 

@@ -23,9 +23,30 @@ def test_the_examples_pod_monitor_selects_every_ray_pod() -> None:
                  *(g["template"] for g in service["workerGroupSpecs"])]
     for template in templates:
         assert selector.items() <= template["metadata"]["labels"].items()
-    [endpoint] = monitor["spec"]["podMetricsEndpoints"]
-    assert endpoint["port"] == "metrics"  # the port the operator adds to every Ray container
+    ray, dashboard, autoscaler = monitor["spec"]["podMetricsEndpoints"]
+    assert ray["portNumber"] == 8080  # the metrics-export-port the operator passes
+    # the head's dashboard and autoscaler metrics, as KubeRay's own PodMonitor scrapes them
+    assert (dashboard["portNumber"], autoscaler["portNumber"]) == (44227, 44217)
+    for endpoint in (dashboard, autoscaler):
+        assert endpoint["relabelings"][0] == {
+            "action": "keep", "sourceLabels": ["__meta_kubernetes_pod_label_ray_io_node_type"],
+            "regex": "head"}
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+
+
+def test_the_pod_monitor_follows_metrics_export_port(make_repo) -> None:
+    """A group that exports its metrics elsewhere is scraped there, and only its pods."""
+    spec = (ROOT / "specs" / "test-cluster.yaml").read_text().replace(
+        "spec:\n", "spec:\n  monitoring: {}\n", 1)
+    assert "rayStartParams" in spec
+    moved = spec.replace("    rayStartParams:\n", "    rayStartParams:\n      metrics-export-port: "
+                         "\"9090\"\n", 1)
+    built = build(open_repo(make_repo({"m.yaml": moved})), cache=None)
+    assert built.result.ok, [d.text() for d in built.result.diagnostics]
+    [monitor] = [o.obj for o in built.objects if o.kind == "PodMonitor"]
+    ports = [(e["portNumber"], e["relabelings"][0].get("regex"))
+             for e in monitor["spec"]["podMetricsEndpoints"]]
+    assert ports[:2] == [(8080, "small-wg"), (9090, "headgroup")], ports
 
 
 def test_pod_monitors_are_validated_strictly() -> None:

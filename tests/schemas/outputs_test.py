@@ -47,8 +47,9 @@ def test_derived_crd_schemas_are_current() -> None:
                            "--shared", str(SHARED)], capture_output=True, text=True)
     assert done.returncode == 0, f"{done.stdout}{done.stderr}run python schemas/derive_crds.py"
     # KubeRay 1.5 (3 kinds), 1.6 and 1.7 (4 kinds) in v1 and v1alpha1 (RayCronJob v1 only),
-    # Argo CD (2), Flux (1), prometheus-operator (2), and Ray Serve's config
-    assert len(list((ROOT / "schemas").glob("*/v*/*.json"))) == 6 + 7 + 7 + 2 + 1 + 2 + 1
+    # Argo CD (2), Flux (1), prometheus-operator (2); Ray Serve's config once a Ray release
+    derived = [p for p in (ROOT / "schemas").glob("*/v*/*.json") if p.parts[-3] != "ray-serve"]
+    assert len(derived) == 6 + 7 + 7 + 2 + 1 + 2
 
 
 def test_derived_schema_is_strict_and_keeps_defaults() -> None:
@@ -60,19 +61,28 @@ def test_derived_schema_is_strict_and_keeps_defaults() -> None:
     assert "description" not in json.dumps(schema)
 
 
-def test_serve_schema_is_derived_for_the_supported_ray_version() -> None:
-    from generator.rules.serve import SERVE_RAY_VERSION
+def test_serve_schemas_are_derived_once_per_change_of_ray() -> None:
+    from generator.rules.serve import SERVE_RAY_VERSION, releases
+    from generator.rules.versions import derived_for
 
-    path = ROOT / "schemas" / "ray-serve" / f"v{SERVE_RAY_VERSION}" / "serve-config.json"
-    schema = json.loads(path.read_text())
-    assert schema["x-ray-version"].startswith(SERVE_RAY_VERSION + ".")
-    jsonschema.Draft7Validator.check_schema(schema)
-    definitions = schema["definitions"]
-    for name in ("ServeApplicationSchema", "DeploymentSchema", "RayActorOptionsSchema"):
-        assert definitions[name]["additionalProperties"] is False, name
-    assert schema["required"] == ["applications"]
-    # regenerating needs ray[serve] (python schemas/derive_serve.py); its output is pinned
-    assert path.read_text() == json.dumps(schema, indent=1, sort_keys=True) + "\n"
+    found = releases()
+    assert derived_for(tuple(int(x) for x in SERVE_RAY_VERSION.split(".")), found) in found
+    previous = None
+    for release in found:
+        path = ROOT / "schemas" / "ray-serve" / f"v{release}" / "serve-config.json"
+        schema = json.loads(path.read_text())
+        assert schema["x-ray-version"].startswith(release + ".")
+        assert schema["x-unknown-keys"] in ("ignored", "refused")
+        jsonschema.Draft7Validator.check_schema(schema)
+        definitions = schema["definitions"]
+        for name in ("ServeApplicationSchema", "DeploymentSchema", "RayActorOptionsSchema"):
+            assert definitions[name]["additionalProperties"] is False, name
+        assert schema["required"] == ["applications"]
+        # regenerating needs ray[serve] (python schemas/derive_serve.py); its output is pinned
+        assert path.read_text() == json.dumps(schema, indent=1, sort_keys=True) + "\n"
+        schema.pop("x-ray-version")
+        assert schema != previous, f"{release} says what the release before it says"
+        previous = schema
 
 
 def test_every_spec_field_has_a_description_for_editors() -> None:
