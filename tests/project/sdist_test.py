@@ -36,3 +36,15 @@ def test_the_sdist_holds_source_schemas_and_docs_only(tmp_path: Path) -> None:
     assert {"generator", "schemas", "README.md", "pyproject.toml"} <= top
     assert not [n for n in names if ".ray-gitops/" in n or n.endswith((".whl", ".pyc"))]
     assert "generator/kuberay/kinds.py" in names and "schemas/derive_crds.py" in names
+
+
+def test_the_wheel_carries_every_derived_schema() -> None:
+    """Each folder of derived schemas is data the installed package reads (a pre-commit
+    hook installs the wheel): all of them are in the wheel."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    included = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    folders = {f"schemas/{p.name}" for p in (ROOT / "schemas").iterdir()
+               if p.is_dir() and any(p.rglob("*.json"))}
+    assert folders <= set(included), folders - set(included)

@@ -68,7 +68,7 @@ def resources_refused(text: str) -> bool:
             from ray._private.resource_spec import ResourceSpec as spec_class
         wanted = inspect.signature(spec_class).parameters
         given = {"num_cpus": 1, "num_gpus": 0, "memory": 1, "object_store_memory": 1,
-                 "resources": found, "labels": {}, "redis_max_memory": None}
+                 "resources": found, "labels": {}, "redis_max_memory": 1}
         spec = spec_class(**{k: v for k, v in given.items() if k in wanted})
         if hasattr(spec, "_is_resolved"):  # every field given: as resolve() leaves it
             spec._is_resolved = True
@@ -107,6 +107,10 @@ def _deploy_checks(app: Any) -> None:
     route = getattr(app, "route_prefix", None)
     if validate_route_prefix is not None and isinstance(route, str):
         validate_route_prefix(route)
+    elif isinstance(route, str) and not route.startswith("/"):
+        # older Serve: ApplicationState refuses it as it deploys (application_state.py,
+        # 'Invalid route prefix ..., it must start with "/"')
+        raise ValueError(route)
     for deployment in getattr(app, "deployments", None) or []:
         autoscaling = getattr(deployment, "autoscaling_config", None)
         if isinstance(autoscaling, dict):
