@@ -29,7 +29,7 @@ from generator.capacity.demand import (
 from generator.capacity.pods import Pod, object_pods
 from generator.capacity.pools import Pool, homes, pack, reasons
 from generator.capacity.pools import show as show_request
-from generator.capacity.shape import RayNode, excess, nodes, summed
+from generator.capacity.shape import MEMORY, RayNode, excess, nodes, summed
 from generator.capacity.usage import upgrade_of
 from generator.diagnostics import Finding
 from generator.fieldpath import FieldPath, value_at
@@ -87,14 +87,16 @@ def _deployment(deployment: Deployment, cluster: list[RayNode]) -> Iterator[Find
     if not deployment.bundles:
         return
     bundles_at = (*at, "placement_group_bundles")
-    if deployment.written:
-        over = excess(deployment.actor, deployment.bundles[0])
-        if over:
-            parts = ", ".join(f"{show(k, a)} (the bundle has {b.normalize()})"
-                              for k, (a, b) in sorted(over.items()))
-            yield Finding((*bundles_at, 0), "RG111",
-                          f"{deployment.title}: the replica runs in the first bundle, which must hold "
-                          f"its ray_actor_options: {parts}")
+    # Serve checks the replica's CPU (its default of 1 included), GPU and custom resources
+    # against the first bundle (ReplicaConfig._validate_placement_group_options), not memory
+    asked = {k: v for k, v in deployment.replica().items() if k != MEMORY}
+    over = excess(asked, deployment.bundles[0])
+    if over:
+        parts = ", ".join(f"{show(k, a)} (the bundle has {b.normalize()})"
+                          for k, (a, b) in sorted(over.items()))
+        yield Finding((*bundles_at, 0), "RG111",
+                      f"{deployment.title}: the replica runs in the first bundle, which must hold "
+                      f"its ray_actor_options: {parts}")
     if deployment.strategy == "STRICT_PACK":
         whole = summed(*deployment.bundles)
         shorts = [s for s in (short(whole, n) for n in cluster) if s]

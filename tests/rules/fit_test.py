@@ -262,3 +262,25 @@ def test_entrypoint_on_an_existing_cluster_spec(cli, make_repo) -> None:
     # the hook on the job file alone judges it against the cluster as it renders too
     alone = cli("validate", "--root", root, "--no-cache", root / "specs" / "job.yaml")
     assert alone.exit_code == 1 and "error RG113" in alone.output
+
+
+def test_the_first_bundle_holds_serves_default_cpu():
+    """A replica without num_cpus asks Serve's default of 1 CPU, which the first bundle must
+    hold (Serve refuses the deployment otherwise); memory is not checked against it."""
+    def gpu_only(d):
+        d["ray_actor_options"] = {"num_gpus": 1}
+        d["placement_group_bundles"] = [{"GPU": 1}]
+
+    assert ("RG111", "error", (*MODEL, "placement_group_bundles", 0)) in codes(service(gpu_only))
+
+    def with_cpu(d):
+        d["ray_actor_options"] = {"num_gpus": 1, "memory": 2**30}
+        d["placement_group_bundles"] = [{"CPU": 1, "GPU": 1}]
+
+    assert codes(service(with_cpu)) == []
+
+    def zero_cpu(d):
+        d["ray_actor_options"] = {"num_cpus": 0, "num_gpus": 1}
+        d["placement_group_bundles"] = [{"GPU": 1}]
+
+    assert codes(service(zero_cpu)) == []
