@@ -140,6 +140,7 @@ class Short:
     missing: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)  # asked, has
     never: bool = False  # the group has no nodes (maxReplicas 0, or suspended)
     no_accelerator: bool = False
+    other_accelerator: bool = False  # its accelerators are known, and not of the type asked
 
 
 def short(demand: Amounts, node: RayNode, accelerator: str | None = None) -> Short | None:
@@ -153,8 +154,10 @@ def short(demand: Amounts, node: RayNode, accelerator: str | None = None) -> Sho
             missing[name] = (asked, has)
     no_accelerator = accelerator is not None and not any(
         (node.has(name) is None or (node.has(name) or 0) > 0) for name in ACCELERATED)
-    if missing or no_accelerator or node.high == 0:
-        return Short(node, missing, node.high == 0, no_accelerator)
+    other = accelerator is not None and not no_accelerator and node.accelerators is not None \
+        and accelerator not in node.accelerators
+    if missing or no_accelerator or other or node.high == 0:
+        return Short(node, missing, node.high == 0, no_accelerator, other)
     return None
 
 
@@ -187,6 +190,8 @@ def why(shorts: list[Short]) -> str:
                  for k, (asked, has) in sorted(found.missing.items())]
         if found.no_accelerator:
             parts.append("no accelerator")
+        if found.other_accelerator and found.node.accelerators is not None:
+            parts.append(f"a {', '.join(sorted(found.node.accelerators))} accelerator")
         out.append(f"{found.node.group} has {', '.join(parts)}")
     return "; ".join(out)
 

@@ -99,6 +99,9 @@ class RayNode:
     unknown: frozenset[str] = frozenset()  # what Ray detects when the node starts
     labels: dict[str, str] = field(default_factory=dict)
     head: bool = False
+    # the accelerator types Ray gives the node (accelerator_type:<type>), as far as the group
+    # says; None: not known here (Ray detects the GPU's model on the node)
+    accelerators: frozenset[str] | None = None
     low: int = 1  # nodes at minReplicas (times numOfHosts); the head is one node
     initial: int = 1  # at replicas
     high: int = 1  # at maxReplicas (without the autoscaler: at replicas)
@@ -204,13 +207,15 @@ def nodes(cluster: dict[str, Any], at: FieldPath) -> list[RayNode]:
     head_at: FieldPath = (*at, "headGroupSpec")
     head = mapping(cluster.get("headGroupSpec"))
     resources, unknown = ray_resources(head)
-    out = [RayNode(HEAD_GROUP, head_at, resources, unknown, _labels(head), head=True)]
+    out = [RayNode(HEAD_GROUP, head_at, resources, unknown, _labels(head), head=True,
+                   accelerators=accelerator_types(head, resources))]
     for i, group in items(cluster.get("workerGroupSpecs")):
         resources, unknown = ray_resources(group)
         low, initial, high = replica_counts(group, autoscaling)
         n = hosts(group)
         out.append(RayNode(str(group.get("groupName", f"group-{i}")), (*at, "workerGroupSpecs", i),
-                           resources, unknown, _labels(group), False, low * n, initial * n, high * n))
+                           resources, unknown, _labels(group), False,
+                           accelerator_types(group, resources), low * n, initial * n, high * n))
     return out
 
 
@@ -271,3 +276,54 @@ def _custom(text: str | None) -> dict[str, Decimal]:
         return {}
     return {str(k): Decimal(str(v)) for k, v in data.items()
             if isinstance(v, int | float) and not isinstance(v, bool)}
+
+
+ACCELERATOR_RESOURCE = "accelerator_type:"
+# Ray's NVIDIA accelerator type from a GPU's name (NvidiaGPUAcceleratorManager:
+# "NVIDIA A100-SXM4-80GB" -> A100, "Tesla T4" -> T4)
+_NVIDIA_NAME = re.compile(r"\w+\s+([A-Z0-9]+)")
+# node labels that name a node's GPU: GPU feature discovery's product name (its spaces
+# written as '-'), GKE's accelerator, Karpenter's GPU name
+GPU_PRODUCT = "nvidia.com/gpu.product"
+GKE_ACCELERATOR = "cloud.google.com/gke-accelerator"
+KARPENTER_GPU = "karpenter.k8s.aws/instance-gpu-name"
+
+
+def accelerator_types(group: dict[str, Any], resources: dict[str, Decimal]) -> frozenset[str] | None:
+    """The accelerator types a node of ``group`` has for Ray: ``accelerator_type:<type>``
+    resources it is given, else the GPU model its pods' node selector or required node
+    affinity names; None when the group says nothing of it."""
+    given = {name[len(ACCELERATOR_RESOURCE):] for name in resources
+             if name.startswith(ACCELERATOR_RESOURCE)}
+    if given:
+        return frozenset(given)
+    pod = mapping(mapping(group.get("template")).get("spec"))
+    found: set[str] = set()
+    for key, values in _node_labels(pod):
+        for value in values:
+            model = _model(key, value)
+            if model:
+                found.add(model)
+    return frozenset(found) or None
+
+
+def _node_labels(pod: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    out = [(str(k), [str(v)]) for k, v in mapping(pod.get("nodeSelector")).items()]
+    required = mapping(mapping(mapping(pod.get("affinity")).get("nodeAffinity")).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"))
+    for _, term in items(required.get("nodeSelectorTerms")):
+        for _, expression in items(term.get("matchExpressions")):
+            if expression.get("operator") == "In" and isinstance(expression.get("values"), list):
+                out.append((str(expression.get("key")), [str(v) for v in expression["values"]]))
+    return out
+
+
+def _model(key: str, value: str) -> str | None:
+    if key == GPU_PRODUCT:
+        match = _NVIDIA_NAME.match(value.replace("-", " "))
+        return match.group(1) if match else None
+    if key == GKE_ACCELERATOR and value.startswith("nvidia-"):
+        return value.removeprefix("nvidia-").removeprefix("tesla-").split("-")[0].upper()
+    if key == KARPENTER_GPU:
+        return value.upper()
+    return None

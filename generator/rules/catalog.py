@@ -109,6 +109,7 @@ CODES: dict[str, str] = {
     "RG112": "warning: the Serve deployments at their largest do not fit their cluster at maxReplicas",
     "RG113": "a RayJob whose entrypoint resources no node of its cluster (its own, or the one its clusterSelector names) can hold: the job never starts",
     "RG114": "a pod that fits no node pool its nodeSelector, affinity and tolerations allow (it stays Pending)",
+    "RG116": "warning: a Serve accelerator_type that no group able to hold the replica is known to have",
     "RG115": "warning: the pods at maxReplicas need more nodes than the node pools' maxNodes",
     # Kueue (queue:): Kueue's webhooks, and queueing that would not happen
     "RG120": "suspend set on a queued RayCluster, RayService or RayJob (Kueue owns it)",

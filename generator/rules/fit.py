@@ -65,7 +65,7 @@ def serve_fits(obj: dict[str, Any], target: Target) -> Iterator[Finding]:
     for deployment in found:
         problems = list(_deployment(deployment, cluster))
         yield from problems
-        if not problems:
+        if not any(p.severity == "error" for p in problems):
             fitting.append(deployment)
     yield from _ceiling(fitting, cluster)
 
@@ -84,6 +84,16 @@ def _deployment(deployment: Deployment, cluster: list[RayNode]) -> Iterator[Find
                           f"{deployment.title} asks each replica for {_asked(deployment)}, which no "
                           f"node of this cluster can hold: {why(shorts)}. Its replicas would stay "
                           "pending forever", hint=_offer(cluster))
+        elif deployment.accelerator and all(
+                n.accelerators is None for n in cluster if all(s.node is not n for s in shorts)):
+            yield Finding((*options, "accelerator_type"), "RG116",
+                          f"{deployment.title} asks for a {deployment.accelerator} accelerator, "
+                          "and no group that could hold it says which GPU it has: Ray places "
+                          "the replicas only on nodes whose GPU it detects as a "
+                          f"{deployment.accelerator}", severity="warning",
+                          hint="name the GPU in the group's nodeSelector (nvidia.com/gpu.product, "
+                          "cloud.google.com/gke-accelerator) or give it an accelerator_type:"
+                          f"{deployment.accelerator} resource")
     if not deployment.bundles:
         return
     bundles_at = (*at, "placement_group_bundles")

@@ -33,6 +33,9 @@ CLUSTER = {
          "template": pod("ray-worker", {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "1"})},
     ],
 }
+# the GPU group's nodes have A10Gs (GPU feature discovery's label): what Ray detects there
+CLUSTER["workerGroupSpecs"][1]["template"]["spec"]["nodeSelector"] = {
+    "nvidia.com/gpu.product": "NVIDIA-A10G"}
 SERVE = {"applications": [{"name": "llm", "import_path": "llm:app", "route_prefix": "/",
                            "deployments": [
                                {"name": "Router", "num_replicas": 2,
@@ -284,3 +287,27 @@ def test_the_first_bundle_holds_serves_default_cpu():
         d["placement_group_bundles"] = [{"GPU": 1}]
 
     assert codes(service(zero_cpu)) == []
+
+
+def test_accelerator_type_against_what_the_groups_say():
+    """A10G asked: a group known to have L4s cannot hold it (an error when none can); a
+    group that does not say which GPU it has: a warning, not a pass."""
+    def l4(body):
+        body["workerGroupSpecs"][1]["template"]["spec"]["nodeSelector"] = {
+            "cloud.google.com/gke-accelerator": "nvidia-l4"}
+
+    found = codes(service(cluster=l4))
+    assert [c for c, severity, _ in found if severity == "error"] == ["RG110"], found
+
+    def unsaid(body):
+        del body["workerGroupSpecs"][1]["template"]["spec"]["nodeSelector"]
+
+    assert codes(service(cluster=unsaid)) == [
+        ("RG116", "warning", (*MODEL, "ray_actor_options", "accelerator_type"))]
+
+    def resource(body):
+        unsaid(body)
+        body["workerGroupSpecs"][1]["rayStartParams"] = {
+            "resources": "'{\"accelerator_type:A10G\": 1}'"}
+
+    assert codes(service(cluster=resource)) == []
