@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from per_release import write
+
 DRAFT = "http://json-schema.org/draft-07/schema#"
 
 
@@ -81,44 +83,10 @@ def target(version: str) -> Path:
     return Path(__file__).resolve().parent / "ray-serve" / f"v{minor}" / "serve-config.json"
 
 
-def _same_as_older(path: Path, text: str) -> Path | None:
-    """The file of the newest older release, when it says what ``text`` says but for the
-    release's number (releases are kept once per change, not once per release)."""
-    new = json.loads(text)
-    new.pop("x-ray-version")
-
-    def minor(p: Path) -> tuple[int, ...]:
-        name = p.parent.name if p.name == "serve-config.json" else p.stem
-        return tuple(int(x) for x in name[1:].split("."))
-    pattern = "v*/serve-config.json" if path.name == "serve-config.json" else "v*.json"
-    base = path.parents[1] if path.name == "serve-config.json" else path.parent
-    older = sorted((p for p in base.glob(pattern) if minor(p) < minor(path)), key=minor)
-    if not older:
-        return None
-    found = json.loads(older[-1].read_text(encoding="utf-8"))
-    found.pop("x-ray-version")
-    return older[-1] if found == new else None
-
-
 def main(argv: list[str]) -> int:
-    schema = derive()
-    path = target(schema["x-ray-version"])
-    text = json.dumps(schema, indent=1, sort_keys=True) + "\n"
-    shown = path.relative_to(path.parents[3])
-    same = _same_as_older(path, text)
-    if same is not None:  # kept once per change: the older release's file says it
-        print(f"same as {same.relative_to(path.parents[3 if path.name == 'serve-config.json' else 2])}")
-        return 0
-    if "--check" in argv:
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current != text:
-            print(f"stale: {shown}")
-            return 1
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"wrote {shown}")
-    return 0
+    derived = derive()
+    path = target(derived["x-ray-version"])
+    return write(derived, path, argv, path.parents[3])
 
 
 if __name__ == "__main__":
