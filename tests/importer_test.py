@@ -214,6 +214,11 @@ def test_files_of_one_run_share_templates_and_a_repository_s_are_reused(
     assert [d["kind"] for d in written] == ["RayCluster"]
     assert written[0]["spec"]["head"]["computeTemplate"] == "small"
     assert build(open_repo(repo)).result.ok
+    # the same cluster again, into another file: refused, said of that file as it is named
+    again = cli("import", first, "-o", repo / "specs" / "again.yaml")
+    assert again.exit_code == 1
+    assert "specs/again.yaml:" in again.stderr and "duplicate RayCluster 'c'" in again.stderr
+    assert "ray-gitops-import-" not in again.stderr  # no scratch path
 
 
 def test_v1alpha1_comes_in_as_v1_and_says_so(cli: Cli, tmp_path: Path) -> None:

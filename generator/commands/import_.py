@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ SHELL_KEYS = {"command", "args", "entrypoint", "rayStartParams", "exec", "serveC
 
 
 def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
+    if output is not None and output.exists():
+        raise UsageError(f"{output} exists: import writes new files only")
     repo, into = _repository(output)
     sources: list[tuple[Path, list[Document]]] = []
     result = Result()
@@ -82,8 +85,6 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
     checked = _prove(text, output, repo, into, sources, schemas)
     _report(imported, checked, redacted, quiet)
     if output:
-        if output.exists():
-            raise UsageError(f"{output} exists: import writes new files only")
         output.write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
@@ -146,8 +147,12 @@ def _prove(text: str, output: Path | None, repo: Repo, into: bool,
         spec_file.write_text(text, encoding="utf-8")
         shown = repo.shown(spec_file)
         built = build(repo, extra=(spec_file,), only={shown}, emit=False)
-        checked.result.extend(d for d in built.result.diagnostics
-                              if d.file in (shown, "") or d.severity == "error")
+        # said of the file as the user names it, not of the scratch copy
+        named = repo.shown(output) if into and output else str(output or "<import>")
+        checked.result.extend(
+            replace(d, file=named if d.file == shown else d.file,
+                    message=d.message.replace(shown, named))
+            for d in built.result.diagnostics if d.file in (shown, "") or d.severity == "error")
         if not built.result.ok:
             return checked
         rendered = {(o.obj.get("kind"), o.obj["metadata"].get("name")): o.obj

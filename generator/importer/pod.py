@@ -66,9 +66,9 @@ def import_group(group: dict[str, Any], out: Imported, hint: str, where: str,
     image = ray.pop("image", None)
     if image is not None and image != shared_image:
         result["image"] = image
-    _container_fields(ray, result, patch_ray)
+    _container_fields(ray, result)
     _volumes(pod, ray, result, patch_pod, patch_ray)
-    _pod_fields(pod, result, patch_pod)
+    _pod_fields(pod, result)
     if len(containers) > 1:
         result["sidecars"] = containers[1:]
     for key in ("labels", "annotations"):
@@ -104,8 +104,7 @@ def _shown(patch: dict[str, Any]) -> list[str]:
     return shown
 
 
-def _container_fields(ray: dict[str, Any], result: dict[str, Any],
-                      patch: dict[str, Any]) -> None:
+def _container_fields(ray: dict[str, Any], result: dict[str, Any]) -> None:
     if "imagePullPolicy" in ray and fits("image_pull_policy", ray["imagePullPolicy"]):
         result["imagePullPolicy"] = ray.pop("imagePullPolicy")
     for field in CONTAINER_FIELDS:
@@ -124,7 +123,7 @@ def _container_fields(ray: dict[str, Any], result: dict[str, Any],
             result["ports"] = ray.pop("ports")
 
 
-def _pod_fields(pod: dict[str, Any], result: dict[str, Any], patch: dict[str, Any]) -> None:
+def _pod_fields(pod: dict[str, Any], result: dict[str, Any]) -> None:
     for field in (*POD_SPEC_FIELDS, "node_selector", "tolerations"):
         key = to_camel(field)
         if key in pod and pod[key] is not None and fits(field, pod[key]):
