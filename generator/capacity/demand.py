@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from generator.capacity.shape import CPU, GPU, MEMORY, TPU, RayNode, figure, summed
+from generator.capacity.shape import ACCELERATOR_RESOURCE, CPU, GPU, MEMORY, TPU, RayNode, figure, summed
 from generator.fieldpath import FieldPath
 from generator.kuberay.vocabulary import items, mapping
 
@@ -141,6 +141,9 @@ class Short:
     never: bool = False  # the group has no nodes (maxReplicas 0, or suspended)
     no_accelerator: bool = False
     other_accelerator: bool = False  # its accelerators are known, and not of the type asked
+    # a group that starts with no node: what the autoscaler believes its node lacks, so
+    # it never launches one for this demand (name -> asked, what it sees)
+    unseen: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
 
 def short(demand: Amounts, node: RayNode, accelerator: str | None = None) -> Short | None:
@@ -156,9 +159,22 @@ def short(demand: Amounts, node: RayNode, accelerator: str | None = None) -> Sho
         (node.has(name) is None or (node.has(name) or 0) > 0) for name in ACCELERATED)
     other = accelerator is not None and not no_accelerator and node.accelerators is not None \
         and accelerator not in node.accelerators
-    if missing or no_accelerator or other or node.high == 0:
-        return Short(node, missing, node.high == 0, no_accelerator, other)
+    unseen = _unseen(demand, node, accelerator)
+    if missing or no_accelerator or other or node.high == 0 or unseen:
+        return Short(node, missing, node.high == 0, no_accelerator, other, unseen)
     return None
+
+
+def _unseen(demand: Amounts, node: RayNode, accelerator: str | None) -> dict[str, tuple[Decimal, Decimal]]:
+    """What the autoscaler believes a node of a group with no node lacks: Ray's resource
+    demand scheduler launches a node type only when the demand fits what it believes."""
+    if node.launch is None:
+        return {}
+    asked = dict(demand)
+    if accelerator is not None:  # Ray asks 0.001 of it (ray/_common/utils.py)
+        asked[f"{ACCELERATOR_RESOURCE}{accelerator}"] = Decimal("0.001")
+    return {name: (value, node.launch.get(name, Decimal(0))) for name, value in asked.items()
+            if not name.startswith("node:") and value > node.launch.get(name, Decimal(0))}
 
 
 def show(name: str, value: Decimal) -> str:
@@ -192,6 +208,11 @@ def why(shorts: list[Short]) -> str:
             parts.append("no accelerator")
         if found.other_accelerator and found.node.accelerators is not None:
             parts.append(f"a {', '.join(sorted(found.node.accelerators))} accelerator")
+        if found.unseen and not parts:
+            seen = ", ".join(f"{show(k, has)} (needs {show(k, asked)})"
+                             for k, (asked, has) in sorted(found.unseen.items()))
+            parts.append(f"no node until the autoscaler launches one, and the autoscaler "
+                         f"believes it has {seen}, so it never does")
         out.append(f"{found.node.group} has {', '.join(parts)}")
     return "; ".join(out)
 

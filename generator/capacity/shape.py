@@ -25,12 +25,22 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal, InvalidOperation
 from typing import Any
 
+from generator.capacity.autoscaler import Unreadable, view
 from generator.fieldpath import FieldPath
-from generator.kuberay.vocabulary import INT32_MAX, items, mapping, quantity_value, ray_container
+from generator.kuberay.vocabulary import (
+    INT32_MAX,
+    image_tag,
+    items,
+    mapping,
+    parse_version,
+    quantity_value,
+    ray_container,
+)
 
 HEAD_GROUP = "headgroup"  # the autoscaler's name for the head's node type
 CPU, GPU, MEMORY, TPU = "CPU", "GPU", "memory", "TPU"
@@ -105,6 +115,9 @@ class RayNode:
     low: int = 1  # nodes at minReplicas (times numOfHosts); the head is one node
     initial: int = 1  # at replicas
     high: int = 1  # at maxReplicas (without the autoscaler: at replicas)
+    # a group that starts with no node, which only the autoscaler can start: what the
+    # autoscaler believes one of its nodes has (capacity.autoscaler); None otherwise
+    launch: dict[str, Decimal] | None = None
 
     def has(self, name: str) -> Decimal | None:
         """How much of ``name`` one node has; None when Ray detects it on the node."""
@@ -209,14 +222,29 @@ def nodes(cluster: dict[str, Any], at: FieldPath) -> list[RayNode]:
     resources, unknown = ray_resources(head)
     out = [RayNode(HEAD_GROUP, head_at, resources, unknown, _labels(head), head=True,
                    accelerators=accelerator_types(head, resources))]
+    ray = autoscaler_ray(cluster)
     for i, group in items(cluster.get("workerGroupSpecs")):
         resources, unknown = ray_resources(group)
         low, initial, high = replica_counts(group, autoscaling)
         n = hosts(group)
+        launch = None
+        if autoscaling and initial == 0 and high > 0:
+            with suppress(Unreadable):  # the autoscaler rule reports it
+                launch = view(group, ray)
         out.append(RayNode(str(group.get("groupName", f"group-{i}")), (*at, "workerGroupSpecs", i),
                            resources, unknown, _labels(group), False,
-                           accelerator_types(group, resources), low * n, initial * n, high * n))
+                           accelerator_types(group, resources), low * n, initial * n, high * n,
+                           launch))
     return out
+
+
+def autoscaler_ray(cluster: dict[str, Any]) -> tuple[int, ...] | None:
+    """The Ray release of the autoscaler: its own image's tag, else the cluster's Ray."""
+    image = mapping(cluster.get("autoscalerOptions")).get("image")
+    found = parse_version(image_tag(image)) if isinstance(image, str) else None
+    head = mapping(cluster.get("headGroupSpec"))
+    return found or parse_version(cluster.get("rayVersion")) or parse_version(
+        image_tag(str(ray_container(head).get("image", ""))))
 
 
 def replica_counts(group: dict[str, Any], autoscaling: bool) -> tuple[int, int, int]:

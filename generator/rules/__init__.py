@@ -3,6 +3,7 @@
 Importing the package registers every rule."""
 
 from generator.rules import (  # noqa: F401  (registers them)
+    autoscaling,
     features,
     fit,
     kueue,

@@ -111,6 +111,9 @@ CODES: dict[str, str] = {
     "RG114": "a pod that fits no node pool its nodeSelector, affinity and tolerations allow (it stays Pending)",
     "RG116": "warning: a Serve accelerator_type that no group able to hold the replica is known to have",
     "RG115": "warning: the pods at maxReplicas need more nodes than the node pools' maxNodes",
+    "RG117": "an autoscaling cluster with a group the autoscaler of its Ray can not read (no "
+             "CPU count, a value int() or its quantity parser refuses, rayStartParams "
+             "resources it can not parse): the autoscaler exits and the cluster never scales",
     # Kueue (queue:): Kueue's webhooks, and queueing that would not happen
     "RG120": "suspend set on a queued RayCluster, RayService or RayJob (Kueue owns it)",
     "RG121": "a queue on a RayJob on an existing cluster, or on a RayCronJob's job (Kueue would not queue it)",

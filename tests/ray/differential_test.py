@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from generator.rules.raystart import BOOLEAN_VALUED, _options, check_option
 from generator.rules.raystart import releases as start_releases
@@ -119,3 +120,144 @@ def test_serve_verdicts_are_rays(python: str) -> None:
             wrong.append((config, "Ray refuses" if refused else "Ray takes",
                           [f.message for f in errors]))
     assert not wrong, json.dumps(wrong, indent=1, default=str)[:4000]
+
+
+def _group(name: str, params: dict[str, str] | None = None, limits: dict[str, str] | None = None,
+           requests: dict[str, str] | None = None, **extra: Any) -> dict[str, Any]:
+    resources = {k: v for k, v in (("limits", limits), ("requests", requests)) if v}
+    group: dict[str, Any] = {"groupName": name, "minReplicas": 0, "maxReplicas": 2,
+                             "template": {"spec": {"containers": [
+                                 {"name": "ray-worker", "image": "rayproject/ray",
+                                  "resources": resources}]}}, **extra}
+    if params is not None:
+        group["rayStartParams"] = params
+    return group
+
+
+GROUPS = [
+    _group("limits", {}, {"cpu": "4", "memory": "16Gi"}),
+    _group("fraction", {}, {"cpu": "500m", "memory": "1.5Gi"}),
+    _group("requests-only", {}, None, {"cpu": "2", "memory": "4Gi"}),
+    _group("limit-cpu-request-memory", {}, {"cpu": "2"}, {"memory": "4Gi"}),
+    _group("nothing", {}),
+    _group("no-params", None, {"cpu": "1"}),
+    _group("params", {"num-cpus": "3", "memory": "1000000000", "num-gpus": "1"}, {"cpu": "1"}),
+    _group("params-quoted", {"num-cpus": "'3'"}, {"cpu": "1"}),
+    _group("params-fraction", {"num-cpus": "1.5"}, {"cpu": "1"}),
+    _group("gpu", {}, {"cpu": "8", "nvidia.com/gpu": "2"}),
+    _group("gpu-request", {}, {"cpu": "8"}, {"nvidia.com/gpu": "1"}),
+    _group("mig", {}, {"cpu": "8", "nvidia.com/mig-1g.5gb": "1"}),
+    _group("amd", {}, {"cpu": "8", "amd.com/gpu": "1"}),
+    _group("tpu", {}, {"cpu": "8", "google.com/tpu": "4"},
+           template={"spec": {"nodeSelector": {"cloud.google.com/gke-tpu-topology": "2x2x1",
+                                               "cloud.google.com/gke-tpu-accelerator":
+                                                   "tpu-v4-podslice"},
+                              "containers": [{"name": "ray", "resources": {
+                                  "limits": {"cpu": "8", "google.com/tpu": "4"}}}]}}),
+    _group("tpu-no-selector", {}, {"cpu": "8", "google.com/tpu": "4"}),
+    _group("neuron", {}, {"cpu": "8", "aws.amazon.com/neuron": "1"}),
+    _group("custom-quoted", {"resources": "'{\"a\": 1, \"b\": 2}'"}, {"cpu": "1"}),
+    _group("custom-escaped", {"resources": '"{\\"Custom1\\": 1, \\"is_spot\\": 1}"'}, {"cpu": "1"}),
+    _group("custom-bare", {"resources": '{"a": 1}'}, {"cpu": "1"}),
+    _group("custom-fraction", {"resources": "'{\"a\": 0.5}'"}, {"cpu": "1"}),
+    _group("custom-bool", {"resources": "'{\"a\": true}'"}, {"cpu": "1"}),
+    _group("custom-accelerator", {"resources": "'{\"accelerator_type:A10G\": 1}'"}, {"cpu": "1"}),
+    _group("group-resources", {}, {"cpu": "1"},
+           resources={"CPU": "4", "GPU": "1", "memory": "8Gi", "accelerator_type:L4": "1"}),
+    _group("group-resources-lower", {}, {"cpu": "1"},
+           resources={"cpu": "4", "nvidia.com/gpu": "1", "Memory": "8Gi"}),
+    _group("group-resources-fraction", {}, {"cpu": "1"}, resources={"CPU": "1500m", "x": "0.5"}),
+    _group("group-resources-and-params", {"resources": "'{\"a\": 1}'"}, {"cpu": "1"},
+           resources={"b": "2"}),
+    _group("group-resources-bad", {}, {"cpu": "1"}, resources={"x": "NaN"}),
+    _group("suffixes", {}, {"cpu": "1k", "memory": "1e3"}),
+    _group("negative", {"num-cpus": "-1"}, {"cpu": "1"}, resources={"x": "-1"}),
+    _group("zero", {"num-gpus": "0"}, {"cpu": "0"}),
+    _group("binary-milli", {}, {"cpu": "1", "memory": "3mi"}),
+]
+
+
+def sample_groups() -> list[dict[str, Any]]:
+    """Every group of KubeRay's samples (../shared), as a worker group."""
+    from generator.kuberay.kinds import cluster_of
+    from generator.kuberay.vocabulary import groups
+    from tests.helpers import SHARED
+
+    out = []
+    for path in sorted(SHARED.glob("kuberay/releases/*/samples/**/*.yaml")):
+        try:
+            documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        except yaml.YAMLError:
+            continue
+        for document in documents:
+            found = cluster_of(document) if isinstance(document, dict) else None
+            for _, group in groups(found[1], found[0]) if found else ():
+                if isinstance(group.get("template"), dict):
+                    out.append({**group, "groupName": f"{path.stem}-{len(out)}",
+                                "minReplicas": 0, "maxReplicas": 1})
+    return out
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_autoscaler_views_are_rays(python: str) -> None:
+    """What the autoscaler of this Ray reads of each group (capacity.autoscaler), against
+    the autoscaling config Ray itself derives: the same resources, or both unreadable."""
+    from generator.capacity.autoscaler import Unreadable, view
+
+    cases = GROUPS + sample_groups()
+    answer = ask(python, {"autoscaler": cases})
+    ray = minor(answer["version"])
+    wrong = []
+    for group, theirs in zip(cases, answer["autoscaler"], strict=True):
+        try:
+            ours: dict[str, float] | None = {k: float(v) for k, v in view(group, ray).items()}
+        except Unreadable:
+            ours = None
+        if theirs is not None:  # the TPU head resource: Ray's own, never a demand's
+            theirs = {k: v for k, v in theirs.items() if not k.startswith("TPU-")}
+        if ours != theirs:
+            wrong.append((group["groupName"], "Ray", theirs, "ours", ours))
+    assert not wrong, json.dumps(wrong, indent=1)[:6000]
+    from tests.helpers import SHARED
+
+    assert len(cases) > len(GROUPS) or not SHARED.is_dir()  # the samples were read
+
+
+NODES: list[tuple[dict[str, str], dict[str, str]]] = [
+    ({"num-cpus": "4"}, {}),
+    ({"num-cpus": "0"}, {}),
+    ({"num-cpus": "'4'"}, {}),
+    ({"num-cpus": "2", "memory": "4000000000", "num-gpus": "1"}, {}),
+    ({"resources": "'{\"a\": 1, \"b\": 2}'"}, {}),
+    ({"resources": '"{\\"Custom1\\": 1, \\"is_spot\\": 1}"'}, {}),
+    ({"resources": "'{\"TPU\": 4}'", "num-cpus": "8"}, {}),
+    ({"num-cpus": "2"}, {"RAY_OVERRIDE_RESOURCES": '{"CPU": 3, "custom": 2}'}),
+    ({"resources": "'{\"a\": 1}'"}, {"RAY_OVERRIDE_RESOURCES": '{"a": 5, "GPU": 2}'}),
+    ({}, {"RAY_OVERRIDE_RESOURCES": '{"memory": 1000000000}'}),
+    ({"object-store-memory": "100000000", "num-cpus": "1"}, {}),
+]
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_node_shapes_are_rays(python: str) -> None:
+    """A node's resources (capacity.shape) against what Ray resolves when the node starts
+    with the operator's command and the container's environment: everything the spec says
+    is Ray's figure; everything else Ray has is what the shape calls detected."""
+    from generator.capacity.shape import ray_resources
+
+    answer = ask(python, {"nodes": NODES})
+    wrong = []
+    for (params, env), theirs in zip(NODES, answer["nodes"], strict=True):
+        container = {"name": "ray-head", "env": [{"name": k, "value": v} for k, v in env.items()]}
+        group = {"rayStartParams": params, "template": {"spec": {"containers": [container]}}}
+        resources, unknown = ray_resources(group)
+        said = {k: float(v) for k, v in resources.items()}
+        for name, value in said.items():
+            if theirs.get(name, 0.0) != value:
+                wrong.append((params, env, name, "Ray", theirs.get(name), "ours", value))
+        for name, value in theirs.items():
+            detected = name in unknown or name.startswith(("node:", "accelerator_type:")) or \
+                name == "object_store_memory" or (name == "GPU" and value == 0)
+            if name not in said and not detected:
+                wrong.append((params, env, name, "Ray", value, "ours", "nothing"))
+    assert not wrong, wrong

@@ -29,7 +29,7 @@ CLUSTER = {
     "workerGroupSpecs": [
         {"groupName": "cpu", "replicas": 1, "minReplicas": 1, "maxReplicas": 4,
          "template": pod("ray-worker", {"cpu": "4", "memory": "16Gi"})},
-        {"groupName": "gpu", "replicas": 0, "minReplicas": 0, "maxReplicas": 2,
+        {"groupName": "gpu", "replicas": 1, "minReplicas": 0, "maxReplicas": 2,
          "template": pod("ray-worker", {"cpu": "8", "memory": "32Gi", "nvidia.com/gpu": "1"})},
     ],
 }
@@ -112,7 +112,8 @@ def test_a_group_without_nodes_holds_nothing():
 
 def test_without_the_autoscaler_a_group_has_its_replicas():
     def fixed(body):
-        body["enableInTreeAutoscaling"] = False  # gpu has replicas: 0, so no GPU node
+        body["enableInTreeAutoscaling"] = False
+        body["workerGroupSpecs"][1]["replicas"] = 0  # so no GPU node
 
     assert ("RG110", "error", (*MODEL, "ray_actor_options", "num_gpus")) in codes(service(cluster=fixed))
 
@@ -311,3 +312,90 @@ def test_accelerator_type_against_what_the_groups_say():
             "resources": "'{\"accelerator_type:A10G\": 1}'"}
 
     assert codes(service(cluster=resource)) == []
+
+
+def at_zero(body: dict[str, Any]) -> None:
+    """The GPU group starts with no node: only the autoscaler can start one."""
+    body["workerGroupSpecs"][1]["replicas"] = 0
+
+
+def test_a_group_at_zero_gets_a_node_only_for_what_the_autoscaler_sees():
+    """Ray's autoscaler launches a node type for a demand only when the demand fits what
+    it reads of the group (resource_demand_scheduler._fits; kuberay#863): it never sees
+    the GPU model Ray detects, so accelerator_type needs the resource written."""
+    found = [f for f in check_object(service(cluster=at_zero), TARGET) if f.code == "RG110"]
+    assert [_below(f.path) for f in found] == [(*MODEL, "ray_actor_options")]
+    assert "autoscaler believes it has 0 accelerator_type:A10G" in found[0].message
+
+    def declared(body):
+        at_zero(body)
+        body["workerGroupSpecs"][1]["rayStartParams"] = {
+            "resources": "'{\"accelerator_type:A10G\": 1}'"}
+
+    assert codes(service(cluster=declared)) == []
+
+    def group_resources(version):
+        def change(body):
+            at_zero(body)
+            body["rayVersion"] = version
+            body["workerGroupSpecs"][1]["resources"] = {
+                "cpu": "8", "memory": "32Gi", "GPU": "1", "accelerator_type:A10G": "1"}
+        return change
+
+    assert codes(service(cluster=group_resources("2.52.0"))) == []  # read since Ray 2.51
+    assert [c for c, *_ in codes(service(cluster=group_resources("2.50.0")))] == ["RG110"]
+
+
+def test_what_the_autoscaler_reads_differs_from_the_operator():
+    """MIG slices: the operator passes --num-gpus, the autoscaler counts only *gpu keys;
+    memory from a request alone: Ray detects the node's, the autoscaler takes the request."""
+    def mig(body):
+        at_zero(body)
+        limits = body["workerGroupSpecs"][1]["template"]["spec"]["containers"][0]["resources"]
+        for part in limits.values():
+            part["nvidia.com/mig-1g.5gb"] = part.pop("nvidia.com/gpu")
+
+    def no_type(d):
+        del d["ray_actor_options"]["accelerator_type"]
+
+    found = [f for f in check_object(service(no_type, mig), TARGET) if f.code == "RG110"]
+    assert found and "0 GPU (needs 1 GPU)" in found[0].message, found
+
+    def request_only(body):
+        at_zero(body)
+        body["workerGroupSpecs"][1]["rayStartParams"] = {
+            "resources": "'{\"accelerator_type:A10G\": 1}'"}
+        resources = body["workerGroupSpecs"][1]["template"]["spec"]["containers"][0]["resources"]
+        del resources["limits"]["memory"]
+        resources["requests"]["memory"] = "4Gi"
+
+    found = [f for f in check_object(service(cluster=request_only), TARGET) if f.code == "RG110"]
+    assert found and "4GiB memory (needs 8GiB memory)" in found[0].message
+
+
+@pytest.mark.parametrize(("change", "at", "version"), [
+    (lambda g: g["template"]["spec"]["containers"][0]["resources"].clear(),
+     ("template", "spec", "containers", 0, "resources"), "2.52.0"),
+    (lambda g: g.update(rayStartParams={"num-cpus": "'4'"}), ("rayStartParams", "num-cpus"),
+     "2.52.0"),
+    (lambda g: g.update(rayStartParams={"resources": '{"a": 1}'}),
+     ("rayStartParams", "resources"), "2.52.0"),
+    (lambda g: g.update(rayStartParams={"resources": "'{\"a\": 0.5}'"}),
+     ("rayStartParams", "resources"), "2.52.0"),
+    (lambda g: g.update(resources={"gpu": "NaN"}), ("resources", "gpu"), "2.52.0"),
+    (lambda g: g.pop("rayStartParams", None), (), "2.44.0"),
+])
+def test_a_group_the_autoscaler_can_not_read_stops_it(change, at, version):
+    def broken(body):
+        body["rayVersion"] = version
+        change(body["workerGroupSpecs"][0])
+
+    found = [f for f in check_object(service(cluster=broken), TARGET) if f.code == "RG117"]
+    assert found and found[0].path[-len(at) - 2:] == ("workerGroupSpecs", 0, *at), found
+    assert "never scales" in found[0].message and f"Ray {version[:4]}" in found[0].message
+
+    def fixed(body):
+        broken(body)
+        body["enableInTreeAutoscaling"] = False
+
+    assert not [f for f in check_object(service(cluster=fixed), TARGET) if f.code == "RG117"]
