@@ -27,11 +27,12 @@ def cluster() -> Manifest:
     return {
         "rayVersion": "2.52.0",
         "headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [
-            {"name": "ray-head", "image": IMAGE}]}}},
+            {"name": "ray-head", "image": IMAGE, "resources": {"limits": {"cpu": "1"}}}]}}},
         "workerGroupSpecs": [{"groupName": "workers", "replicas": 1, "minReplicas": 1,
                               "maxReplicas": 3, "rayStartParams": {},
                               "template": {"spec": {"containers": [
-                                  {"name": "ray-worker", "image": IMAGE}]}}}],
+                                  {"name": "ray-worker", "image": IMAGE,
+                                   "resources": {"limits": {"cpu": "1"}}}]}}}],
     }
 
 

@@ -18,7 +18,8 @@ TARGET = Target.of()
 Manifest = dict[str, Any]
 CLUSTER = {"rayVersion": "2.52.0",
            "headGroupSpec": {"template": {"spec": {"containers": [
-               {"name": "ray-head", "image": "rayproject/ray:2.52.0"}]}}}}
+               {"name": "ray-head", "image": "rayproject/ray:2.52.0",
+                "resources": {"limits": {"cpu": "8"}}}]}}}}
 SERVE = {"applications": [{"name": "fruit", "import_path": "fruit.deployment_graph",
                            "route_prefix": "/", "deployments": [
                                {"name": "MangoStand", "num_replicas": 1,
