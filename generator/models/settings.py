@@ -64,10 +64,46 @@ class NodePool(Strict):
                     tuple(taint.model_dump() for taint in self.taints))
 
 
+Action = Literal["Deny", "Warn", "Audit"]
+ADMISSION_SINCE = (1, 30)  # ValidatingAdmissionPolicy v1 (GA)
+
+
+def _actions(actions: list[str] | None) -> list[str] | None:
+    """The API server refuses a binding with an action twice, or with Deny and Warn."""
+    if actions is not None and (len(set(actions)) != len(actions) or
+                                {"Deny", "Warn"} <= set(actions)):
+        raise PydanticCustomError("RG010", "validationActions: each at most once, and not "
+                                  "both Deny and Warn (the API server refuses the binding)")
+    return actions
+
+
+class Admission(Strict):
+    """KubeRay's rules as ValidatingAdmissionPolicies (rendered/admission)."""
+
+    enabled: bool = True
+    validation_actions: list[Action] = Field(default=["Deny"], min_length=1)
+
+    @field_validator("validation_actions")
+    @classmethod
+    def _once(cls, value: list[str]) -> list[str]:
+        return _actions(value) or value
+
+
+class AdmissionOverride(Strict):
+    enabled: bool | None = None
+    validation_actions: list[Action] | None = Field(default=None, min_length=1)
+
+    @field_validator("validation_actions")
+    @classmethod
+    def _once(cls, value: list[str] | None) -> list[str] | None:
+        return _actions(value)
+
+
 class Environment(Strict):
     """Settings of one overlay (an environment) that differ from the repository's."""
 
     node_pools: dict[Name, NodePool] | None = None
+    admission: AdmissionOverride | None = None
 
 
 class Settings(Strict):
@@ -89,6 +125,30 @@ class Settings(Strict):
     # validated when rendered (generator.delivery), so commands that do not
     # render it do not pay for its models
     delivery: dict[str, Any] | None = None
+    # KubeRay's rules as ValidatingAdmissionPolicies, rendered into rendered/admission
+    admission: Admission | None = None
+
+    @field_validator("admission")
+    @classmethod
+    def _served(cls, value: Admission | None, info: ValidationInfo) -> Admission | None:
+        version = str(info.data.get("kubernetes_version", "1.33")).lstrip("v").split(".")
+        if value is not None and value.enabled and (int(version[0]), int(version[1])) < ADMISSION_SINCE:
+            raise PydanticCustomError("RG010", "ValidatingAdmissionPolicy v1 needs Kubernetes "
+                                      "1.30 or later (kubernetesVersion)")
+        return value
+
+    def admission_actions(self, environment: str | None = None) -> list[str] | None:
+        """The binding's validationActions for an environment; None when it has no policies."""
+        base = self.admission
+        chosen = self.environments.get(environment) if environment else None
+        override = chosen.admission if chosen else None
+        enabled = override.enabled if override and override.enabled is not None else \
+            bool(base and base.enabled)
+        if not enabled:
+            return None
+        if override and override.validation_actions:
+            return list(override.validation_actions)
+        return list(base.validation_actions) if base else ["Deny"]
 
     @field_validator("specs", "rendered", "overlays")
     @classmethod

@@ -68,7 +68,7 @@ def run(repo: Repo, options: Options) -> Build:
     files = load.spec_files(repo, options.extra)
     reusable = reuse.reusable(options.cache, out.settings_key, options.redo) if options.reuse else {}
     if parallel.pays(options, files, reusable) and parallel.in_parallel(out, files, options, run):
-        if repo.settings.delivery is not None and out.result.ok:
+        if _delivers(repo) and out.result.ok:
             _deliver(out, OutputSchemas(repo.settings.kubernetes_version, repo.settings.target),
                      options)
         return out.finish(False)
@@ -80,9 +80,16 @@ def run(repo: Repo, options: Options) -> Build:
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
     render.render_selected(out, ctx, schemas, selected, options)
     reuse.record_reads(out, index)
-    if repo.settings.delivery is not None and not out.failed and options.only is None:
+    if _delivers(repo) and not out.failed and options.only is None:
         _deliver(out, schemas, options)
     return out.finish(options.reuse)
+
+
+def _delivers(repo: Repo) -> bool:
+    """Whether ray-gitops.yaml renders delivery objects or admission policies."""
+    settings = repo.settings
+    return settings.delivery is not None or settings.admission is not None or any(
+        env.admission is not None for env in settings.environments.values())
 
 
 def _deliver(out: Build, schemas: OutputSchemas, options: Options) -> None:

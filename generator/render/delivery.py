@@ -27,6 +27,7 @@ from generator.render.scaling import Scaling
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
 SUSPEND_POINTER = "/spec/suspend"
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
+SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 
 
 @dataclass(frozen=True)
@@ -113,13 +114,19 @@ def _ignore(clusters: list[Autoscaled], held: list[Queued], *,
 
 
 def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
-                  clusters: list[Scaling]) -> list[Rendered]:
+                  clusters: list[Scaling], guards: dict[str, str] | None = None) -> list[Rendered]:
+    """``guards``: each environment's admission policies folder, synced in an Application
+    of its own one wave before the environment's (waves order Applications in an app of
+    apps, by their health: argocd-cm then says how healthy an Application is)."""
     argo = delivery.argocd
     assert argo is not None
-    health = [argocd_health(argo.namespace, _labels(None, delivery))] if argo.health_checks else []
+    guards = {env: path for env, path in (guards or {}).items() if env in argo.environments}
+    health = [argocd_health(argo.namespace, _labels(None, delivery), bool(guards))] \
+        if argo.health_checks else []
+    out = [_argocd_guard(delivery, argo, env, path) for env, path in sorted(guards.items())]
     if argo.application_set:
-        return [_application_set(delivery, argo, overlays, clusters), *health]
-    out = list(health)
+        return [*out, _application_set(delivery, argo, overlays, clusters), *health]
+    out += health
     for env, destination in sorted(argo.environments.items()):
         overlay = overlays[env]
         spec: dict[str, Any] = {
@@ -141,6 +148,21 @@ def render_argocd(delivery: Delivery, overlays: dict[str, OverlayInfo],
                "spec": spec}
         out.append(_item(obj, ("delivery", "argocd", "environments", env)))
     return out
+
+
+def _argocd_guard(delivery: Delivery, argo: ArgoCD, env: str, path: str) -> Rendered:
+    destination = argo.environments[env]
+    prefix = argo.path_prefix.strip("/")
+    obj = {"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
+           "metadata": {"name": f"{delivery.name}-admission-{env}", "namespace": argo.namespace,
+                        "labels": _labels(env, delivery),
+                        "annotations": {SYNC_WAVE: "-1"}, "finalizers": [FINALIZER]},
+           "spec": {"project": argo.project,
+                    "source": {"repoURL": argo.repo_url, "targetRevision": argo.target_revision,
+                               "path": f"{prefix}/{path}" if prefix else path},
+                    "destination": _destination(destination.server, destination.name, None),
+                    "syncPolicy": _sync_policy(argo)}}
+    return _item(obj, ("delivery", "argocd", "environments", env))
 
 
 def _destination(server: str | None, name: str | None, namespace: str | None) -> dict[str, str]:
@@ -196,15 +218,20 @@ def _application_set(delivery: Delivery, argo: ArgoCD, overlays: dict[str, Overl
 
 
 def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
-                clusters: list[Scaling]) -> list[Rendered]:
+                clusters: list[Scaling], guards: dict[str, str] | None = None) -> list[Rendered]:
+    """``guards``: each environment's admission policies folder, applied by a Kustomization
+    of its own that the environment's dependsOn (Flux applies it once that one is ready)."""
     flux = delivery.flux
     assert flux is not None
     out = []
+    source: dict[str, Any] = {"kind": flux.source_ref.kind, "name": flux.source_ref.name}
+    if flux.source_ref.namespace:
+        source["namespace"] = flux.source_ref.namespace
     for env, settings in sorted(flux.environments.items()):
         overlay = overlays[env]
-        source: dict[str, Any] = {"kind": flux.source_ref.kind, "name": flux.source_ref.name}
-        if flux.source_ref.namespace:
-            source["namespace"] = flux.source_ref.namespace
+        guard = (guards or {}).get(env)
+        if guard:
+            out.append(_flux_guard(delivery, env, guard, source))
         spec: dict[str, Any] = {
             "interval": settings.interval or flux.interval,
             "path": "./" + _path(flux.path_prefix, overlay),
@@ -216,6 +243,8 @@ def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
         }
         if settings.target_namespace:
             spec["targetNamespace"] = settings.target_namespace
+        if guard:
+            spec["dependsOn"] = [{"name": f"{delivery.name}-admission-{env}"}]
         patches = [_flux_patch(cluster) for cluster in autoscaled(overlay, clusters)]
         if patches:
             spec["patches"] = patches
@@ -225,6 +254,19 @@ def render_flux(delivery: Delivery, overlays: dict[str, OverlayInfo],
                "spec": spec}
         out.append(_item(obj, ("delivery", "flux", "environments", env)))
     return out
+
+
+def _flux_guard(delivery: Delivery, env: str, path: str, source: dict[str, Any]) -> Rendered:
+    flux = delivery.flux
+    assert flux is not None
+    prefix = flux.path_prefix.strip("/")
+    obj = {"apiVersion": "kustomize.toolkit.fluxcd.io/v1", "kind": "Kustomization",
+           "metadata": {"name": f"{delivery.name}-admission-{env}", "namespace": flux.namespace,
+                        "labels": _labels(env, delivery)},
+           "spec": {"interval": flux.interval,
+                    "path": "./" + (f"{prefix}/{path}" if prefix else path),
+                    "prune": flux.prune, "wait": True, "sourceRef": source}}
+    return _item(obj, ("delivery", "flux", "environments", env))
 
 
 def _flux_patch(cluster: Autoscaled) -> dict[str, Any]:

@@ -18,9 +18,27 @@ def flux_health() -> list[dict[str, str]]:
     return [{"apiVersion": f"{GROUP}/v1", "kind": kind, **CEL[kind]} for kind in KINDS]
 
 
-def argocd_health(namespace: str, labels: dict[str, str]) -> Rendered:
-    """The ``resource.customizations.health.<group_kind>`` entries of Argo CD's ConfigMap."""
+# an Application's own health, which Argo CD (since 1.8) no longer reports to the app of
+# apps that holds it: sync waves of Applications wait on it (the admission policies first)
+APPLICATION_LUA = """hs = {}
+hs.status = "Progressing"
+hs.message = ""
+if obj.status ~= nil and obj.status.health ~= nil and obj.status.health.status ~= nil then
+  hs.status = obj.status.health.status
+  if obj.status.health.message ~= nil then
+    hs.message = obj.status.health.message
+  end
+end
+return hs
+"""
+
+
+def argocd_health(namespace: str, labels: dict[str, str], applications: bool = False) -> Rendered:
+    """The ``resource.customizations.health.<group_kind>`` entries of Argo CD's ConfigMap;
+    with ``applications``, an Application's health too."""
     data = {f"resource.customizations.health.{GROUP}_{kind}": LUA[kind] for kind in KINDS}
+    if applications:
+        data["resource.customizations.health.argoproj.io_Application"] = APPLICATION_LUA
     obj: dict[str, Any] = {
         "apiVersion": "v1", "kind": "ConfigMap",
         "metadata": {"name": "argocd-cm", "namespace": namespace,
