@@ -66,12 +66,13 @@ def test_pre_commit_hooks_with_the_real_tool(tmp_path: Path, hooks: Hooks,
 
 
 def users_repo(repo: Path) -> Path:
-    """A user's repository: this one's specs and rendered bases (no delivery), one commit."""
+    """A user's repository: this one's specs and rendered bases (no delivery, no admission
+    policies), one commit."""
     repo.mkdir()
     for name in ("specs", "rendered"):
         shutil.copytree(ROOT / name, repo / name)
-    shutil.rmtree(repo / "rendered" / "argocd")
-    shutil.rmtree(repo / "rendered" / "flux")
+    for folder in ("argocd", "flux", "admission", "admission-dev"):
+        shutil.rmtree(repo / "rendered" / folder)
     (repo / "ray-gitops.yaml").write_text('rayVersion: "2.52.0"\n')
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.com"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)

@@ -64,7 +64,8 @@ def admission_apps(repo: Repo, schemas: OutputSchemas, result: Result) -> dict[s
     for env, folder in admission_folders(repo, []).items():
         actions = repo.settings.admission_actions(env)
         assert actions is not None
-        at = ("environments", env, "admission") if folder != ADMISSION else ("admission",)
+        at: tuple[str, ...] = ("environments", env, "admission") \
+            if env is not None and folder != ADMISSION else ("admission",)
         out[folder] = [_generated(obj, at) for obj in objects(repo.settings.target, actions)]
     for items in out.values():
         for item in items:
