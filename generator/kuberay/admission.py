@@ -50,7 +50,7 @@ NOT_COVERED = {
     "RG039": "duplicate worker group names: a quadratic walk, over the cost budget",
     "RG048": "Kubernetes label syntax of group labels",
     "RG057": "runtimeEnvYAML is YAML inside a string",
-    "RG058": "deletion rules walk",
+    "RG058": "DeleteWorkers with the autoscaler, among legacy policies and deletion rules",
     "RG062": "incremental upgrade options",
     "RG064": "deletion rules: duplicates and TTL order",
     "RG066": "a Go duration in an annotation",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -163,3 +164,90 @@ def test_the_policies_are_valid_kubernetes_objects():
     for target in targets():
         for obj in objects(target, ["Deny", "Audit"]):
             kubernetes_validate.validate(obj, "1.30", strict=True)
+
+
+# --- rendering, settings and delivery ------------------------------------------------------
+
+ROOT = Path(__file__).parents[2]
+
+
+def load(path: Path) -> dict[str, Any]:
+    found: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return found
+
+
+def test_this_repository_renders_its_policies_and_applies_them_first():
+    """ray-gitops.yaml turns admission on (Deny), dev only warns and audits: the policies of
+    each environment render into their folder, and delivery applies them before it."""
+    prod = load(ROOT / "rendered/admission/validatingadmissionpolicybinding-ray-gitops-rayjob.yaml")
+    dev = load(ROOT / "rendered/admission-dev/validatingadmissionpolicybinding-ray-gitops-rayjob.yaml")
+    assert prod["spec"]["validationActions"] == ["Deny"]
+    assert dev["spec"]["validationActions"] == ["Warn", "Audit"]
+    flux = load(ROOT / "rendered/flux/kustomization-ray-dev.yaml")
+    assert flux["spec"]["dependsOn"] == [{"name": "ray-admission-dev"}]
+    guard = load(ROOT / "rendered/flux/kustomization-ray-admission-dev.yaml")
+    assert guard["spec"]["path"] == "./rendered/admission-dev" and guard["spec"]["wait"] is True
+    argo = load(ROOT / "rendered/argocd/application-ray-admission-prod.yaml")
+    assert argo["metadata"]["annotations"]["argocd.argoproj.io/sync-wave"] == "-1"
+    assert argo["spec"]["source"]["path"] == "rendered/admission"
+    assert "argocd.argoproj.io/sync-wave" not in load(
+        ROOT / "rendered/argocd/application-ray-prod.yaml")["metadata"].get("annotations", {})
+
+
+def test_an_application_is_as_healthy_as_argo_cd_says():
+    """Waves of Applications wait on the Application health that argocd-cm now defines."""
+    import lupa.lua51 as lua51
+
+    from generator.render.health import APPLICATION_LUA
+
+    cm = load(ROOT / "rendered/argocd/configmap-argocd-cm.yaml")
+    assert cm["data"]["resource.customizations.health.argoproj.io_Application"] == APPLICATION_LUA
+    runtime = lua51.LuaRuntime(unpack_returned_tuples=True)
+    check = runtime.eval(f"function(obj) {APPLICATION_LUA} end")
+
+    def status(app: dict[str, Any]) -> str:
+        return str(check(runtime.table_from(app, recursive=True))["status"])
+
+    assert status({"status": {"health": {"status": "Healthy"}}}) == "Healthy"
+    assert status({"status": {"health": {"status": "Degraded", "message": "x"}}}) == "Degraded"
+    assert status({}) == "Progressing"
+
+
+@pytest.mark.parametrize(("config", "message"), [
+    ("kubernetesVersion: \"1.29\"\nadmission: {}\n", "needs Kubernetes 1.30"),
+    ("admission:\n  validationActions: [Deny, Warn]\n", "not both Deny and Warn"),
+    ("admission:\n  validationActions: [Audit, Audit]\n", "each at most once"),
+    ("environments:\n  dev:\n    admission:\n      validationActions: [Block]\n", "validationActions"),
+])
+def test_admission_settings_the_api_server_would_refuse(config, message, make_repo, cli):
+    repo = make_repo({}, config=config)
+    result = cli("render", "--root", repo)
+    assert result.exit_code == 1 and message in result.output, result.output
+    assert "ray-gitops.yaml:" in result.output
+
+
+def test_policies_follow_the_release_and_its_gates(make_repo, cli):
+    """1.5 has no RayCronJob and no 1.6 rules; a gate on changes what RG028 says."""
+    repo = make_repo({}, config="kuberayVersion: \"1.5\"\nadmission: {}\n")
+    assert cli("render", "--root", repo).exit_code == 0
+    found = sorted(p.name for p in (repo / "rendered" / "admission").glob("*.yaml"))
+    assert "validatingadmissionpolicy-ray-gitops-raycronjob.yaml" not in found
+    text = (repo / "rendered/admission/validatingadmissionpolicy-ray-gitops-raycluster.yaml").read_text()
+    assert "RG047" not in text and "RG011" in text and "KubeRay 1.5 refuses it" in text
+    assert subprocess.run(["kubectl", "kustomize", str(repo / "rendered" / "admission")],
+                          capture_output=True, check=False).returncode == 0
+    off = make_repo({}, config="admission: {enabled: false}\n")
+    assert cli("render", "--root", off).exit_code == 0
+    assert not (off / "rendered" / "admission").exists()
+
+
+def test_the_readme_says_what_the_policies_cover_and_leave():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = text[text.index("### Admission policies"):text.index("### Ray versions")]
+    said = set(re.findall(r"RG\d{3}", section[section.index("**What they check.**"):
+                                              section.index("**Standard CEL only**")]))
+    covered = {r.code for target in targets() for kind in kinds(target)
+               for r in rules_for(kind, target)}
+    assert said == covered
+    for code, why in NOT_COVERED.items():
+        assert f"- {code}: {why}" in section
