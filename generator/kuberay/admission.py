@@ -9,10 +9,10 @@ evaluates. Where the cluster is, by kind, is a policy variable (``variables.clus
 so are the head container's env and the object's annotations, so that the same
 expression serves a RayCluster, a RayService, a RayJob and a RayCronJob.
 
-Cost: no comprehension nests inside another (``tests/render/admission_test.py`` holds
-every expression to it), so an expression visits each element of a list once and its cost
-is linear in the object's size: far below the API server's per-expression limit for any
-object a request can carry.
+Cost: a comprehension inside another walks only a part of the outer one's element (a
+group's labels), never a list again per element (``tests/render/admission_test.py`` holds
+every expression to it), so an expression visits each element of the object a bounded
+number of times and its cost is linear in the object's size.
 
 Rules that need more than CEL has here (Go duration parsing, YAML inside strings, version
 comparisons, quadratic uniqueness checks, Ray's own rules) stay with ``validate``; the
@@ -33,6 +33,8 @@ from generator.kuberay.vocabulary import (
     EXTERNAL_STORAGE_NAMESPACE,
     FT_ENABLED,
     INT32_MAX,
+    LABEL_KEY,
+    LABEL_VALUE,
     RAY_CLUSTER_LABEL,
     RAY_REDIS_ADDRESS,
     RAY_RESOURCE_PARAMS,
@@ -48,10 +50,7 @@ NOT_COVERED = {
     "RG034": "pod rules the API server applies when the operator creates the pods",
     "RG036": "the Ray container's image (the API server refuses the pod itself)",
     "RG039": "duplicate worker group names: a quadratic walk, over the cost budget",
-    "RG048": "Kubernetes label syntax of group labels",
     "RG057": "runtimeEnvYAML is YAML inside a string",
-    "RG058": "DeleteWorkers with the autoscaler, among legacy policies and deletion rules",
-    "RG062": "incremental upgrade options",
     "RG064": "deletion rules: duplicates and TTL order",
     "RG066": "a Go duration in an annotation",
     "RG067": "GCS fault tolerance backends (1.7)",
@@ -193,6 +192,12 @@ CLUSTER_RULES = [
 ]
 
 
+LABELS_RULE = CelRule("RG048", CLUSTER, _every_group(
+    lambda g: f"!has({g}.labels) || {g}.labels.all(k, k.matches({_quote(LABEL_KEY.pattern)}) && "
+              f"{g}.labels[k].matches({_quote(LABEL_VALUE.pattern)}))"),
+    "a group's labels must be valid Kubernetes label keys and values")
+
+
 def _suspend_rule(gated: bool) -> CelRule:
     suspended = f"{WORKERS}.exists(g, has(g.suspend) && g.suspend == true)"
     if not gated:
@@ -234,10 +239,41 @@ def _deletion_rules(gated: bool) -> list[CelRule]:
     if not gated:
         return [CelRule("RG104", JOB, f"!has({J}.deletionStrategy)", "deletionStrategy needs "
                         "the operator's RayJobDeletionPolicy feature gate")]
-    rules = f"(has({J}.deletionStrategy) && has({J}.deletionStrategy.deletionRules) && " \
-            f"size({J}.deletionStrategy.deletionRules) > 0)"
+    d = f"{J}.deletionStrategy"
+    rules = f"(has({d}) && has({d}.deletionRules) && size({d}.deletionRules) > 0)"
+    legacy = f"(has({d}.onSuccess) || has({d}.onFailure))"
+    autoscaling = f"(has({J}.rayClusterSpec) && has({J}.rayClusterSpec.enableInTreeAutoscaling) && " \
+                  f"{J}.rayClusterSpec.enableInTreeAutoscaling == true)"
+    by_legacy = f"(!{rules} && has({d}.onSuccess) && has({d}.onFailure) && " \
+                f"has({d}.onSuccess.policy) && has({d}.onFailure.policy) && " \
+                f"'DeleteWorkers' in [{d}.onSuccess.policy, {d}.onFailure.policy])"
+    by_rules = f"({rules} && !{legacy} && !{SELECTOR} && {d}.deletionRules.exists(r, " \
+               "has(r.condition) && has(r.condition.jobStatus) != has(r.condition.jobDeploymentStatus) " \
+               "&& (!has(r.condition.ttlSeconds) || r.condition.ttlSeconds >= 0) && " \
+               "r.policy == 'DeleteWorkers'))"
     return [CelRule("RG052", JOB, f"!({rules} && {SHUTDOWN})",
-                    "deletionRules cannot be combined with shutdownAfterJobFinishes")]
+                    "deletionRules cannot be combined with shutdownAfterJobFinishes"),
+            CelRule("RG058", JOB, f"!has({d}) || !{autoscaling} || !({by_legacy} || {by_rules})",
+                    "the DeleteWorkers deletion policy cannot be used with the autoscaler")]
+
+
+def _incremental_rule(target: Target) -> CelRule:
+    """validateRayServiceIncrementalUpgrade, with its gate on."""
+    o = f"{S}.upgradeStrategy.clusterUpgradeOptions"
+    surge = f"(has({o}.maxSurgePercent) ? {o}.maxSurgePercent : 100)"
+    order = f" && {o}.stepSizePercent <= {surge}" if target.since("1.7") else ""
+    return CelRule("RG062", SERVICE, f"!(has({S}.upgradeStrategy) && has({S}.upgradeStrategy.type) && "
+                   f"{S}.upgradeStrategy.type == 'NewClusterWithIncrementalUpgrade') || "
+                   f"(has({S}.rayClusterConfig) && has({S}.rayClusterConfig.enableInTreeAutoscaling) && "
+                   f"{S}.rayClusterConfig.enableInTreeAutoscaling == true && has({o}) && "
+                   f"has({o}.gatewayClassName) && {o}.gatewayClassName != '' && "
+                   f"{surge} >= 0 && {surge} <= 100 && has({o}.stepSizePercent) && "
+                   f"{o}.stepSizePercent >= 0 && {o}.stepSizePercent <= 100{order} && "
+                   f"has({o}.intervalSeconds) && {o}.intervalSeconds > 0)",
+                   "NewClusterWithIncrementalUpgrade needs the cluster's autoscaler and "
+                   "clusterUpgradeOptions with gatewayClassName, maxSurgePercent and "
+                   "stepSizePercent within 0..100" + (" (step at most the surge)" if order else "")
+                   + ", and intervalSeconds > 0")
 
 
 OWNED = f"!(has({C}.upgradeStrategy) && has({C}.upgradeStrategy.type))"
@@ -281,10 +317,12 @@ def rules_for(kind: str, target: Target) -> list[CelRule]:
     """Every rule the policy for ``kind`` holds, at the target release and gates."""
     gated = target.enabled("RayJobDeletionPolicy")
     out = [name_rule(kind, target)]
-    out += [*CLUSTER_RULES, _suspend_rule(gated)]
+    out += [*CLUSTER_RULES, LABELS_RULE, _suspend_rule(gated)]
     if kind in (RAY_JOB, RAY_CRON_JOB):
         out += [*JOB_RULES, *_deletion_rules(gated)]
     if kind == RAY_SERVICE:
         out += [r for r in OBJECT_RULES if r.scope == SERVICE]
+        if target.enabled("RayServiceIncrementalUpgrade"):
+            out.append(_incremental_rule(target))
     out += [r for r in OBJECT_RULES if r.scope == OBJECT and kind in r.kinds]
     return [r for r in out if target.since(r.since)]
