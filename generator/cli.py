@@ -211,6 +211,25 @@ def import_(files: tuple[Path, ...], output: Path | None, quiet: bool, debug: bo
 
 
 @main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@ROOT
+@click.option("--kuberay-version", "kuberay", required=True,
+              help=f"The operator release to move to ({', '.join(RELEASES)}).")
+@click.option("--ray-version", "ray", default=None,
+              help="The Ray release to move to (rayVersion, Ray image tags, Serve's names).")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 when something would change.")
+@click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
+def migrate(paths: tuple[Path, ...], root: Path | None, kuberay: str, ray: str | None,
+            check: bool, debug: bool) -> None:
+    """Move specs, ray-gitops.yaml and KubeRay manifests (PATHS; default: the specs) to
+    another KubeRay release (and Ray): print a diff, rewrite, and say what will behave
+    differently."""
+    from generator.commands import migrate as command
+
+    sys.exit(guarded(command.run, debug, paths, root, kuberay, ray, check))
+
+
+@main.command()
 @click.option("--kind", type=click.Choice(SPEC_NAMES), default=None, help="One spec kind only.")
 @click.option("--debug", is_flag=True, help="Show a traceback on internal errors.")
 def schema(kind: str | None, debug: bool) -> None:
