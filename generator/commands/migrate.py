@@ -28,11 +28,12 @@ from generator.kuberay.kinds import cluster_of
 from generator.kuberay.migrations import API_VERSIONS, Change, changes
 from generator.kuberay.releases import LATEST, Release, Target, release
 from generator.kuberay.vocabulary import image_tag, parse_version
+from generator.load import plain
 from generator.load.documents import Document, load_text, read_text
 from generator.models.settings import CONFIG_FILE
 from generator.project.repo import YAML_SUFFIXES, Repo, open_repo
 from generator.rules import check_object
-from generator.rules.serve import RENAMED, _fields, releases
+from generator.rules.serve import RENAMED, _fields, check_serve_config, releases
 from generator.rules.versions import derived_for
 
 RAY_IMAGES = ("ray", "ray-ml", "ray-llm")
@@ -135,7 +136,42 @@ def _plan(path: Path, repo: Repo, goal: Goal) -> Plan:
     for doc, end in zip(docs, ends, strict=True):
         if isinstance(doc.data, dict):
             _document(plan, doc, (doc.start.line, end), goal)
+    if goal.ray and any(isinstance(d.data, dict) and _holds_serve(d.data) for d in docs):
+        _serve_report(plan, docs, load_text(plan.after, shown, kubernetes=True), goal.ray)
     return plan
+
+
+def _serve_config(data: Any) -> Any:
+    """The Serve config a document holds: a Serve config file's, a spec's or a manifest's."""
+    if not isinstance(data, dict):
+        return None
+    if "applications" in data:
+        return data
+    spec: dict[str, Any] = data["spec"] if isinstance(data.get("spec"), dict) else {}
+    if isinstance(spec.get("serveConfigV2"), str):
+        try:
+            return plain.load_embedded(spec["serveConfigV2"])
+        except plain.YAMLError:
+            return None
+    return spec.get("serveConfig")
+
+
+def _serve_report(plan: Plan, old: list[Document], new: list[Document], ray: str) -> None:
+    """What the target Ray's Serve says of each migrated config that the config's own Ray
+    did not: fields it dropped (ignored or refused), types it reads otherwise."""
+    target = parse_version(ray)
+    for before, after in zip(old, new, strict=False):
+        config = _serve_config(after.data)
+        if config is None:
+            continue
+        own = parse_version(_own_ray(before.data) or "") if isinstance(before.data, dict) else None
+        said = {(f.code, f.path, f.severity) for f in
+                check_serve_config(_serve_config(before.data), own)}
+        for finding in check_serve_config(config, target):
+            if (finding.code, finding.path, finding.severity) not in said:
+                where = ".".join(map(str, finding.path)) or "the Serve config"
+                plan.notes.append(f"Serve of Ray {ray} says ({finding.severity} {finding.code}) "
+                                  f"{where}: {finding.message} [schemas/ray-serve]")
 
 
 def _document(plan: Plan, doc: Document, span: tuple[int, int], goal: Goal) -> None:

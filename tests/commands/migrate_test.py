@@ -149,3 +149,22 @@ def test_refuses_what_it_should_not_touch(tmp_path: Path, cli: Cli) -> None:
     bad = cli("migrate", "--root", root, "--kuberay-version", "1.7", root / "manifests")
     assert bad.exit_code == 1 and "bad.yaml:" in bad.output
     assert (root / "ray-gitops.yaml").read_text() == before  # nothing written
+
+
+def test_what_the_newer_serve_drops_is_said(tmp_path: Path, cli: Cli) -> None:
+    """A deployment's route_prefix (Ray 2.9) is gone from Ray 2.60's schema, which ignores
+    it: migrate says so, from the per-Ray schemas, and leaves the judgement to the user."""
+    manifest = ("apiVersion: ray.io/v1\nkind: RayService\nmetadata:\n  name: old\nspec:\n"
+                "  serveConfigV2: |\n    applications:\n      - name: a\n        import_path: m:app\n"
+                "        deployments:\n          - name: D\n            route_prefix: /d\n"
+                "  rayClusterConfig:\n    rayVersion: '2.9.3'\n    headGroupSpec:\n      template:\n"
+                "        spec:\n          containers:\n            - name: ray-head\n"
+                "              image: rayproject/ray:2.9.3\n")
+    root = repo_of(tmp_path, [], 'kuberayVersion: "1.7"\n')
+    (root / "manifests" / "old.yaml").write_text(manifest)
+    found = cli("migrate", "--root", root, "--kuberay-version", "1.7", "--ray-version", "2.60.0",
+                root / "manifests")
+    assert found.exit_code == 0
+    assert ("Serve of Ray 2.60.0 says (warning RG070) applications.0.deployments.0.route_prefix"
+            in found.output), found.output
+    assert "rayVersion: '2.60.0'" in (root / "manifests" / "old.yaml").read_text()
