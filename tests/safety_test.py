@@ -216,3 +216,47 @@ def test_a_leftover_temporary_file_is_cleaned_up(cli: Cli, repo_copy: Path) -> N
     leftover.write_text("half a file")
     assert cli("render", "--root", repo_copy).exit_code == 0
     assert not leftover.exists() and cli("check", "--root", repo_copy).exit_code == 0
+
+
+def _anchors(levels: int = 10) -> str:
+    """A kilobyte of YAML whose aliases expand to 10**levels values."""
+    out = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, levels):
+        out += f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]\n"
+    return out
+
+
+def _indented(text: str) -> str:
+    return "".join(f"    {line}\n" for line in text.splitlines())
+
+
+@pytest.mark.parametrize(("field", "code"), [("serveConfigV2", "RG004"), ("runtimeEnvYAML", "RG004")])
+def test_yaml_inside_a_string_has_the_limits_of_a_file(field: str, code: str, cli: Cli,
+                                                       tmp_path: Path) -> None:
+    """An anchor chain in a hand-written manifest's serveConfigV2 or runtimeEnvYAML is
+    refused at once, by the same budget spec files have (it took gigabytes)."""
+    import resource
+
+    kind = "RayService" if field == "serveConfigV2" else "RayJob"
+    body = ("  rayClusterConfig:\n" if kind == "RayService" else
+            "  entrypoint: python x.py\n  rayClusterSpec:\n")
+    manifest = (f"apiVersion: ray.io/v1\nkind: {kind}\nmetadata:\n  name: x\nspec:\n"
+                f"  {field}: |\n{_indented('applications: []' + chr(10) + _anchors())}"
+                f"{body}    headGroupSpec:\n      template:\n        spec:\n          containers:\n"
+                "          - name: ray-head\n            image: rayproject/ray:2.52.0\n")
+    path = tmp_path / "m.yaml"
+    path.write_text(manifest)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.monotonic()
+    found = cli("validate", "--root", tmp_path, path)
+    assert time.monotonic() - start < 20
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 500_000  # KB
+    assert found.exit_code == 1 and f"error {code}" in found.output, found.output
+    assert "past ray-gitops's limits" in found.output
+
+
+def test_deep_yaml_inside_a_string_is_refused_before_parsing() -> None:
+    from generator.load import plain
+
+    with pytest.raises(plain.LimitError, match="nesting deeper"):
+        plain.load_embedded("a: " + "[" * 100_000)

@@ -31,9 +31,9 @@ def check_text(text: str, shown: str) -> None:
     if marks > MAX_NODES:
         raise InvalidInput.at(shown, 1, 1, "RG004", f"about {marks} values in one file; the limit "
                               f"is {MAX_NODES} (split it into several spec files)")
-    deep = _flow_too_deep(text)
+    deep = flow_too_deep(text)
     if deep is None:
-        deep = _block_too_deep(text)
+        deep = block_too_deep(text)
     if deep is not None:
         line = text.count("\n", 0, deep) + 1
         col = deep - (text.rfind("\n", 0, deep) + 1) + 1
@@ -42,7 +42,7 @@ def check_text(text: str, shown: str) -> None:
         )
 
 
-def _flow_too_deep(text: str) -> int | None:
+def flow_too_deep(text: str) -> int | None:
     """Offset of the first bracket nested deeper than MAX_DEPTH, if any.
 
     A scanner, not a parser: it skips quoted scalars and comments, which is
@@ -77,7 +77,7 @@ def _flow_too_deep(text: str) -> int | None:
 _BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(#.*)?$")
 
 
-def _block_too_deep(text: str) -> int | None:
+def block_too_deep(text: str) -> int | None:
     """Offset of the first line nested deeper than MAX_DEPTH block collections, if any.
 
     ruamel's C-accelerated loader (ruamel.yaml.clib) crashes the interpreter on deep

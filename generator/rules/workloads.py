@@ -134,6 +134,9 @@ def _serve_config_text(text: str, ray: tuple[int, ...] | None) -> Iterator[Findi
     at = ("spec", "serveConfigV2")
     try:
         config = plain.load_embedded(text)
+    except plain.LimitError as exc:
+        yield Finding(at, "RG004", f"serveConfigV2 is past ray-gitops's limits: {exc}")
+        return
     except plain.YAMLError as exc:
         yield Finding(at, "RG078", f"serveConfigV2 is not YAML: {plain.first_line(exc)}")
         return
@@ -216,6 +219,10 @@ def _runtime_env(spec: dict[str, Any], at: FieldPath) -> Iterator[Finding]:
         return
     try:
         value = plain.load(text)
+    except plain.LimitError as exc:
+        yield Finding((*at, "runtimeEnvYAML"), "RG004", f"runtimeEnvYAML is past ray-gitops's "
+                      f"limits: {exc}")
+        return
     except plain.YAMLError as exc:
         yield Finding((*at, "runtimeEnvYAML"), "RG057",
                       f"runtimeEnvYAML is not YAML: {plain.first_line(exc)}")
