@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 from generator.capacity.shape import figure
 from generator.capacity.usage import PoolRoom, Rollout, Row, Total, Usage
 from generator.report import formats
-from generator.report.escape import markdown_cell
+from generator.report.escape import markdown_cell, markdown_code, markdown_text
 
 
 def number(value: Decimal) -> str:
@@ -66,10 +66,10 @@ def report_json(rows: list[Row], whole: Total, label: str, room: PoolRoom | None
 
 
 def report_markdown(rows: list[Row], whole: Total, label: str, room: PoolRoom | None) -> str:
-    lines = [f"### ray-gitops: capacity of {label}", "",
+    lines = [f"### ray-gitops: capacity of {markdown_text(label)}", "",
              "| object | min (cpu, memory, gpu) | max | peak | upgrade |", "|---|---|---|---|---|"]
     for one in rows:
-        lines.append(f"| `{markdown_cell(one.title)}` | {_triple(one.low)} | {_triple(one.high)} | "
+        lines.append(f"| {markdown_code(one.title)} | {_triple(one.low)} | {_triple(one.high)} | "
                      f"{_triple(one.peak)} | {markdown_cell(one.upgrade)} |")
     lines.append(f"| **total** | {_triple(whole.low)} | {_triple(whole.high)} | "
                  f"{_triple(whole.peak)} | the largest upgrade |")

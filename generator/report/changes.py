@@ -9,7 +9,14 @@ from generator.capacity.usage import Rollout, Usage
 from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
 from generator.report import formats
 from generator.report.capacity import cells, change_table, mermaid
-from generator.report.escape import github_data, github_property, markdown_cell
+from generator.report.escape import (
+    github_data,
+    github_property,
+    html_text,
+    markdown_cell,
+    markdown_code,
+    markdown_text,
+)
 
 MAX_FIELDS = 12
 MAX_VALUE = 80
@@ -53,31 +60,32 @@ def report_text(changes: list[Change], base: str) -> str:
 
 
 def report_markdown(changes: list[Change], base: str, note: str = "") -> str:
-    lines = [f"### ray-gitops: what this change does on the cluster (against `{base}`)", ""]
+    lines = [f"### ray-gitops: what this change does on the cluster (against "
+             f"{markdown_code(base, table=False)})", ""]
     if note:  # in the comment, where the reviewer reads it
-        lines += ["> [!NOTE]", f"> {note}", ""]
+        lines += ["> [!NOTE]", f"> {markdown_text(note)}", ""]
     if not changes:
         return "\n".join([*lines, "No object changes."])
     warnings = [c for c in changes if c.effect in ALERTS]
     if warnings:
         lines.append("> [!WARNING]")
         for change in warnings:
-            lines.append(f"> **{change.title}**: {change.summary}")
+            lines.append(f"> {markdown_code(change.title, table=False)}: "
+                         f"{markdown_text(change.summary)}")
         lines.append("")
     lines += ["| object | change | effect on the cluster |", "|---|---|---|"]
     for change in changes:
         summary = markdown_cell(change.summary)
-        lines.append(f"| `{change.title}` | {change.status} | **{BADGES[change.effect]}**: "
-                     f"{summary} |")
+        lines.append(f"| {markdown_code(change.title)} | {change.status} | "
+                     f"**{BADGES[change.effect]}**: {summary} |")
     for change in changes:
         if not change.fields:
             continue
-        lines += ["", f"<details><summary><code>{change.title}</code>: "
+        lines += ["", f"<details><summary><code>{html_text(change.title)}</code>: "
                       f"{len(change.fields)} field(s)</summary>", "",
                   "| field | before | after |", "|---|---|---|"]
         for path, old, new in _field_lines(change):
-            cells = [markdown_cell(c) for c in (path, old, new)]
-            lines.append(f"| `{cells[0]}` | `{cells[1]}` | `{cells[2]}` |")
+            lines.append("| " + " | ".join(markdown_code(c) for c in (path, old, new)) + " |")
         if len(change.fields) > MAX_FIELDS:
             lines.append(f"| ... | {len(change.fields) - MAX_FIELDS} more | |")
         lines += ["", "</details>"]
