@@ -94,6 +94,13 @@ def test_files_that_hold_credentials_are_never_copied(name: str, cli: Cli,
             'dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"}'),
     ("env", '{SEED: "aZ3kP9qLm2XvB7nR4tW8yC1dF6gH0jK5"}'),
     ("env", '{REPO: "https://oauth2:abc123@gitlab.example.com/x.git"}'),
+    # the forms detect-secrets misses (issue 23)
+    ("env", '{CACHE: "redis://:hunter2@redis:6379/0"}'),
+    ("env", '{DSN: "postgresql://db/app?user=app&password=hunter2"}'),
+    ("env", '{PG: "host=db user=app password=hunter2 dbname=app"}'),
+    ("env", '{MSSQL: "Server=tcp:db;Database=x;User Id=u;Password=hunter2;"}'),
+    ("env", '{REPO: "https://git.example.com/x.git?access_token=abcdef0123456789"}'),
+    ("rayStartParams", '{redis-address: "redis://:hunter2@redis:6379"}'),
 ])
 def test_literal_secrets_in_a_spec(where: str, value: str, cli: Cli,
                                    make_repo: Callable[..., Path]) -> None:
@@ -260,3 +267,42 @@ def test_deep_yaml_inside_a_string_is_refused_before_parsing() -> None:
 
     with pytest.raises(plain.LimitError, match="nesting deeper"):
         plain.load_embedded("a: " + "[" * 100_000)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ('DB_PASSWORD = "hunter2"\n', "a password assigned in code"),
+    ('{"password": "hunter2"}', "a password assigned in code"),
+    ("-----BEGIN RSA PRIVATE\n KEY-----\nMIIE\n", "a private key"),
+    ("users:\n- name: u\n  user:\n    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQo=\n",
+     "a private key"),
+    ("key: LS0tLS1CRUdJTiBFQyBQUklWQVRFIEtFWS0tLS0tCmFiYw==\n", "a private key (base64)"),
+])
+def test_secrets_in_code_and_key_material_by_content(text: str, kind: str) -> None:
+    from generator.load.secrets import secret_in
+
+    assert secret_in(text) == kind
+
+
+@pytest.mark.parametrize("text", [
+    "redis://redis:6379", "redis://:${REDIS_PASSWORD}@redis:6379", "password=$PG_PASSWORD",
+    'password: "{{ .Values.password }}"', "tokenizer = 'gpt2'", 'token_file = "/var/run/t"',
+    "secret: 'true'", "max_tokens: 1000", "--password-file /etc/pw",
+    "cert: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCmFiYw==",  # a certificate is not a secret
+])
+def test_what_only_looks_like_a_secret(text: str) -> None:
+    from generator.load.secrets import secret_in
+
+    assert secret_in(text) is None
+
+
+def test_import_redacts_a_redis_url_password(cli: Cli, tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text("apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: c\nspec:\n"
+                    "  headGroupSpec:\n    rayStartParams: {}\n    template:\n      spec:\n"
+                    "        containers:\n        - name: ray-head\n"
+                    "          image: rayproject/ray:2.52.0\n"
+                    "          resources: {limits: {cpu: '1', memory: 2Gi}}\n"
+                    "          env:\n          - name: CACHE_URL\n"
+                    "            value: redis://:hunter2@redis:6379\n")
+    found = cli("import", path)
+    assert "hunter2" not in found.output and "REDACTED" in found.output, found.output[-2000:]

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from generator.kuberay.vocabulary import quantity_value
 from generator.load import plain
+from generator.load.secrets import secret_in
 from generator.schemas.outputs import OutputSchemas
 
 
@@ -187,5 +188,8 @@ def _path(path: tuple[Any, ...]) -> str:
 
 
 def _shown(value: Any) -> str:
+    """A value for a message, never a literal secret (the one that was redacted)."""
+    if isinstance(value, str) and secret_in(value, entropy=True):
+        return "(a literal secret, not shown)"
     text = repr(float(value) if isinstance(value, Decimal) else value)
     return text if len(text) <= 80 else text[:77] + "..."

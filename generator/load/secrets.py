@@ -50,6 +50,30 @@ MESSAGE = ("{what}: reference a Secret instead (secretKeyRef, passwordSecret); n
 # never load detect-secrets, which imports requests (~0.2 s) for its verification.
 _CANDIDATE = re.compile(r"BEGIN|://[^/\s]*@|AKIA|ASIA|eyJ|xox|sk_|sk-|npm_|_authToken|pypi-"
                         r"|gh[pousr]_|github_pat|glpat|gldt|hf_|SG\.|AccountKey")
+_NOT_A_VALUE = r"(?![$%{<]|\s|REDACTED)"  # $VAR, ${VAR}, %(x)s, {{ x }}, <placeholder>
+# the forms detect-secrets 1.5 misses, each a test in tests/safety_test.py
+OWN_FORMS = (
+    # a URL's password with no user: redis://:pw@host (Redis has no user by default)
+    ("credentials in a URL", re.compile(r"://:" + _NOT_A_VALUE + r"[^@/\s]+@")),
+    # a password or token in a URL's query or a DSN: ?password=pw, &access_token=t
+    ("a password in a connection string", re.compile(
+        r"[?&;]\s*(password|passwd|pwd|access_token|token|api_?key|secret)=" + _NOT_A_VALUE
+        + r"[^&;\s]+", re.IGNORECASE)),
+    # libpq and ADO connection strings: password=pw, Password=pw;
+    ("a password in a connection string", re.compile(
+        r"(^|[\s;])(password|pwd)\s*=\s*" + _NOT_A_VALUE + r"[^;\s'\"]+", re.IGNORECASE)),
+    # assignments in code and JSON: DB_PASSWORD = "pw", "password": "pw", api_key: 'k'
+    ("a password assigned in code", re.compile(
+        r"(?<![\w-])(?:[\w-]*[_-])?(password|passwd|secret|token|api_?key)[\"']?\s*[:=]\s*[\"']"
+        + _NOT_A_VALUE + r"(?!(true|false|null|none)[\"'])[^\"'\s]{4,}[\"']", re.IGNORECASE)),
+    # key material by content: a kubeconfig's client key, a PEM key split over lines,
+    # a base64 PEM private key (LS0tLS1CRUdJTi is "-----BEGIN")
+    ("a private key", re.compile(r"client-key-data:\s*[A-Za-z0-9+/=]{20,}"
+                                 r"|-----BEGIN[\s\w]{0,40}PRIVATE\s+KEY")),
+)
+_OWN_CANDIDATE = re.compile(r"://:|pass|pwd|token|secret|api_?key|client-key|PRIVATE"
+                            r"|LS0tLS1CRUdJTi", re.IGNORECASE)
+_B64_PEM = re.compile(r"LS0tLS1CRUdJTi[A-Za-z0-9+/=]{8,}")
 _ENTROPY_CANDIDATE = re.compile(r"[A-Za-z0-9+/=]{20,}")
 
 
@@ -84,6 +108,9 @@ def _entropy() -> Any:
 
 def secret_in(text: str, *, entropy: bool = False) -> str | None:
     """What kind of secret ``text`` holds, if any (detect-secrets' detector name)."""
+    own = _own_form(text) if _OWN_CANDIDATE.search(text) else None
+    if own:
+        return own
     if not _CANDIDATE.search(text) and not (entropy and _ENTROPY_CANDIDATE.search(text)):
         return _flag(text)
     for line in text.splitlines() or [text]:
@@ -97,6 +124,23 @@ def secret_in(text: str, *, entropy: bool = False) -> str | None:
     if MORE_TOKENS.search(text):
         return "an access token"
     return _flag(text)
+
+
+def _own_form(text: str) -> str | None:
+    for kind, pattern in OWN_FORMS:
+        if pattern.search(text):
+            return kind
+    for run in _B64_PEM.findall(text):
+        import base64
+        import binascii
+
+        try:
+            decoded = base64.b64decode(run + "=" * (-len(run) % 4), validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        if b"PRIVATE KEY" in decoded:
+            return "a private key (base64)"
+    return None
 
 
 def _flag(text: str) -> str | None:
