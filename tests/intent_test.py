@@ -66,3 +66,33 @@ def test_an_apiserver_payload_keeps_the_images_ray(cli: Cli, tmp_path: Path) -> 
     result = cli("import", "-q", path)
     cluster = [d for d in yaml.safe_load_all(result.stdout) if d and d["kind"] == "RayCluster"][0]
     assert cluster["spec"]["rayVersion"] == "2.46.0"
+
+
+def test_a_unit_kubernetes_does_not_read_gets_the_one_it_does(
+        cli: Cli, make_repo: Callable[..., Path]) -> None:
+    """Redis memory `1GB`, a template's `8gi`, `100 Mi`: each refused with the quantity meant."""
+    redis = ("apiVersion: ray-gitops/v1alpha1\nkind: Redis\nmetadata: {name: redis}\n"
+             "spec:\n  passwordSecret: {name: r, key: p}\n  persistence: {size: 1Gi}\n"
+             "  resources: {memory: 1GB}\n")
+    template = ("apiVersion: ray-gitops/v1alpha1\nkind: ComputeTemplate\nmetadata: {name: big}\n"
+                "spec:\n  cpu: 2\n  memory: 8gi\n---\n"
+                "apiVersion: ray-gitops/v1alpha1\nkind: ComputeTemplate\nmetadata: {name: spaced}\n"
+                "spec:\n  cpu: 2\n  memory: 100 Mi\n")
+    root = make_repo({"redis.yaml": redis, "more.yaml": template})
+    result = cli("validate", "--root", root, "--skip-overlays")
+    assert result.exit_code == 1, result.output
+    assert "'1GB' is not a Kubernetes quantity: write 1G (Kubernetes writes G, not GB)" \
+        in result.output
+    assert "'8gi' is not a Kubernetes quantity: write 8Gi (Kubernetes writes Gi, not gi)" \
+        in result.output
+    assert "'100 Mi' is not a Kubernetes quantity: write 100Mi (no space before the unit)" \
+        in result.output
+
+
+def test_an_unquoted_version_says_to_quote_it(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    """`kuberayVersion: 1.10` is the number 1.1 to YAML: the error says so, with the quotes."""
+    root = make_repo({}, config="kuberayVersion: 1.10\n")
+    result = cli("validate", "--root", root, "--skip-overlays")
+    assert result.exit_code == 1
+    assert "ray-gitops.yaml:1:17: error RG010: kuberayVersion: 1.10 is read as a number (1.1), " \
+        "not as text: write it in quotes, '1.10'" in result.output

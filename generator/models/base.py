@@ -3,6 +3,7 @@ references between specs."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
@@ -64,11 +65,20 @@ def _dns1123(value: str) -> str:
     return value
 
 
+# units people write that Kubernetes does not read: 1GB, 512MB, 2gi, 100 Mi
+UNIT_MISTAKE = re.compile(r"^([0-9.]+)\s*(kb|mb|gb|tb|kib|mib|gib|tib|gi|mi|ki|ti|g|k)$",
+                          re.IGNORECASE)
+UNIT_FIXES = {"kb": "k", "mb": "M", "gb": "G", "tb": "T", "kib": "Ki", "mib": "Mi",
+              "gib": "Gi", "tib": "Ti", "gi": "Gi", "mi": "Mi", "ki": "Ki", "ti": "Ti", "g": "G",
+              "k": "k"}
+
+
 def _quantity(value: Any) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise PydanticCustomError("RG013", "expected a quantity such as 2, 500m or 4Gi")
     text = _number_text(value) if not isinstance(value, str) else value.strip()
     if not QUANTITY.match(text):
+        _unit_hint(value, text)
         raise PydanticCustomError(
             "RG013", "'{value}' is not a Kubernetes quantity (such as 2, 500m or 4Gi)",
             {"value": value},
@@ -76,6 +86,19 @@ def _quantity(value: Any) -> str:
     if text.startswith("-"):
         raise PydanticCustomError("RG013", "'{value}': must not be negative", {"value": value})
     return text
+
+
+def _unit_hint(value: Any, text: str) -> None:
+    """The quantity people meant when they wrote a unit Kubernetes does not read."""
+    unit = UNIT_MISTAKE.match(text)
+    if not unit:
+        return
+    wrong, right = unit.group(2), UNIT_FIXES[unit.group(2).lower()]
+    fixed = unit.group(1) + right
+    why = "no space before the unit" if wrong == right else \
+        f"Kubernetes writes {right}, not {wrong}"
+    raise PydanticCustomError("RG013", "'{value}' is not a Kubernetes quantity: write {fixed} "
+                              "({why})", {"value": value, "fixed": fixed, "why": why})
 
 
 def _number_text(value: int | float) -> str:

@@ -257,10 +257,21 @@ def errors_to_diagnostics(
             )
         elif kind == "missing":
             out.append(doc.diagnostic(path, "RG010", "required field is missing"))
+        elif kind == "string_type" and isinstance(error.get("input"), bool | int | float):
+            out.append(doc.diagnostic(path, "RG010", _unquoted(doc, path, error["input"])))
         else:
             code = kind if kind.startswith("RG") else "RG010"
             out.append(doc.diagnostic(path, code, _message(error)))
     return out
+
+
+def _unquoted(doc: Document, path: FieldPath, value: bool | int | float) -> str:
+    """A number or boolean where a string is expected: YAML typed it (kuberayVersion: 1.10
+    is the number 1.1); the quotes that keep it as written."""
+    read = str(value).lower() if isinstance(value, bool) else repr(value)
+    text = doc.written.get(tuple(path), read)
+    return (f"{text} is read as a {'boolean' if isinstance(value, bool) else 'number'} "
+            f"({read}), not as text: write it in quotes, '{text}'")
 
 
 def _message(error: Any) -> str:
