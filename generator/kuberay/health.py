@@ -57,20 +57,26 @@ local function set(status, message)
 end
 """
 
-# no status yet, or a change the operator has not seen: still progressing
+# no status yet, or a change the operator has not seen: still progressing. The operator
+# refuses an invalid RayCluster (and, in 1.5, an invalid RayService) with an event alone and
+# leaves observedGeneration behind, so the message says where to look.
 _UNSEEN_LUA = """\
 if obj.status == nil then return hs end
 if obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil
     and obj.status.observedGeneration < obj.metadata.generation then
-  return set("Progressing", "The operator has not seen this change yet")
+  return set("Progressing", "The operator has not taken this change yet; if it stays so, " ..
+    "the operator refused it: its events say why (kubectl describe)")
 end
 """
 
 _RAYCLUSTER = _UNSEEN_LUA + """\
-if holds("RayClusterSuspended") or obj.status.state == "suspended" then
-  return set("Suspended", "Suspended: its pods are deleted")
-end
+local suspend = obj.spec ~= nil and obj.spec.suspend == true
+local stopped = holds("RayClusterSuspended") or obj.status.state == "suspended"
+if suspend and stopped then return set("Suspended", "Suspended: its pods are deleted") end
 if holds("RayClusterSuspending") then return set("Progressing", "Suspending") end
+if stopped then
+  return set("Progressing", "Resuming: state stays suspended until all its pods run")
+end
 local failure = condition("ReplicaFailure")
 if failure ~= nil and failure.status == "True" then
   return set("Degraded", "A pod could not be created or deleted: " .. (failure.message or ""))
@@ -88,7 +94,16 @@ end
 return set("Progressing", "Waiting for the head pod and the workers")
 """
 
-_RAYSERVICE = _UNSEEN_LUA + """\
+_RAYSERVICE = """\
+if obj.status == nil then return hs end
+local ready = condition("Ready")
+local seen = obj.status.observedGeneration ~= nil and obj.metadata.generation ~= nil
+  and obj.status.observedGeneration >= obj.metadata.generation
+if ready ~= nil and ready.status == "False" and ready.reason == "ValidationFailed" and not seen then
+  -- 1.6 on: refused, and observedGeneration left behind (a fixed spec is taken and seen)
+  return set("Degraded", "The operator refused this RayService: " .. (ready.message or ""))
+end
+""" + _UNSEEN_LUA.split("\n", 1)[1] + """\
 if holds("Suspended") then return set("Suspended", "Suspended: its cluster is deleted") end
 if holds("Suspending") then return set("Progressing", "Suspending") end
 for _, side in ipairs({"activeServiceStatus", "pendingServiceStatus"}) do
@@ -102,10 +117,11 @@ for _, side in ipairs({"activeServiceStatus", "pendingServiceStatus"}) do
     end
   end
 end
-local ready = condition("Ready")
-if ready ~= nil and ready.status == "False" and
-    (ready.reason == "InitializingTimeout" or ready.reason == "ValidationFailed") then
+if ready ~= nil and ready.status == "False" and ready.reason == "InitializingTimeout" then
   return set("Degraded", ready.reason .. ": " .. (ready.message or ""))
+end
+if ready ~= nil and ready.status == "False" and ready.reason == "ZeroServeEndpoints" then
+  return set("Degraded", "Down: no Serve endpoint is ready (it served before)")
 end
 if holds("UpgradeInProgress") then
   local pending = obj.status.pendingServiceStatus or {}
@@ -157,21 +173,30 @@ _FAILED_APP = ("(has(status.{side}) && has(status.{side}.applicationStatuses) &&
                "status.{side}.applicationStatuses[name].status in ['DEPLOY_FAILED', 'UNHEALTHY']))")
 _READY_FAILED = ("(has(status.conditions) && status.conditions.exists(c, c.type == 'Ready' && "
                  "c.status == 'False' && has(c.reason) && "
-                 "c.reason in ['InitializingTimeout', 'ValidationFailed']))")
+                 "c.reason in ['InitializingTimeout', 'ZeroServeEndpoints']))")
+_SEEN = ("(has(status.observedGeneration) && has(metadata.generation) && "
+         "status.observedGeneration >= metadata.generation)")
+_REFUSED = ("(has(status.conditions) && status.conditions.exists(c, c.type == 'Ready' && "
+            "c.status == 'False' && has(c.reason) && c.reason == 'ValidationFailed'))")
+_SUSPEND = "(has(spec.suspend) && spec.suspend == true)"
+_STOPPED = ("({suspended} || (has(status.state) && status.state == 'suspended'))")
 
+_CLUSTER_STOPPED = _STOPPED.format(suspended=_condition("RayClusterSuspended"))
 RAYCLUSTER = Health(_PRELUDE + _RAYCLUSTER, {
-        "inProgress": f"{_UNSEEN} || {_condition('RayClusterSuspending')}",
+        "inProgress": (f"{_UNSEEN} || {_condition('RayClusterSuspending')} || "
+                       f"(!{_SUSPEND} && {_CLUSTER_STOPPED})"),
         "failed": (f"{_condition('ReplicaFailure')} || (has(status.state) && "
                    f"status.state == 'failed') || (has(status.state) && status.state == 'ready' "
                    f"&& {_condition('RayClusterProvisioned')} && {_condition('HeadPodReady', 'False')})"),
-        "current": (f"{_condition('RayClusterSuspended')} || (has(status.state) && "
-                    f"(status.state == 'suspended' || (status.state == 'ready' && "
-                    f"{_condition('HeadPodReady')})))"),
+        "current": (f"({_SUSPEND} && {_CLUSTER_STOPPED}) || (has(status.state) && "
+                    f"status.state == 'ready' && {_condition('HeadPodReady')})"),
 })
 RAYSERVICE = Health(_PRELUDE + _RAYSERVICE, {
-        "inProgress": f"{_UNSEEN} || {_condition('Suspending')}",
+        "inProgress": (f"({_UNSEEN} && !{_REFUSED}) || {_condition('Suspending')} || "
+                       f"({_REFUSED} && {_SEEN})"),
         "failed": " || ".join([_FAILED_APP.format(side="activeServiceStatus"),
-                               _FAILED_APP.format(side="pendingServiceStatus"), _READY_FAILED]),
+                               _FAILED_APP.format(side="pendingServiceStatus"), _READY_FAILED,
+                               f"({_REFUSED} && !{_SEEN})"]),
         "current": (f"{_condition('Suspended')} || ({_condition('Ready')} && "
                     f"!{_condition('UpgradeInProgress')})"),
 })

@@ -11,6 +11,7 @@ from generator.diagnostics import Diagnostic, did_you_mean
 from generator.errors import InvalidInput
 from generator.fieldpath import FieldPath
 from generator.kuberay.kinds import REDIS_SPEC
+from generator.kuberay.kueue import LATEST_KUEUE, KueueRelease, kueue_release
 from generator.load.documents import Document, load_file
 from generator.load.files import digest_bytes
 from generator.load.secrets import secret_in
@@ -47,6 +48,7 @@ class SpecIndex:
         self.duplicates: list[Diagnostic] = []
         self.reader: str | None = None
         self.ray_version: str | None = None  # the settings' rayVersion (a cluster's default)
+        self.kueue: KueueRelease = kueue_release(LATEST_KUEUE)  # the settings' kueueVersion
         self.reads: dict[str, dict[tuple[Any, ...], str]] = {}
         # how the pipeline renders a spec into its KubeRay objects (set by the pipeline:
         # the renderers stand above the rules that ask); None renders nothing

@@ -9,6 +9,7 @@ from pydantic_core import PydanticCustomError
 
 from generator.capacity.pools import CPU, MEMORY, Pool
 from generator.capacity.shape import amount
+from generator.kuberay.kueue import LATEST_KUEUE, kueue_release
 from generator.kuberay.releases import LATEST, RELEASES, Target, release
 from generator.models.base import Name, NonNegative, Quantity, Strict, StringMap
 from generator.models.compute import Memory, ResourceName
@@ -113,6 +114,8 @@ class Settings(Strict):
     feature_gates: dict[str, bool] = {}
     kubernetes_version: str = Field(default="1.33", pattern=r"^v?1\.\d+(\.\d+)?$")
     ray_version: str = Field(default=DEFAULT_RAY_VERSION, pattern=r"^\d+\.\d+\.\d+$")
+    # the Kueue release that queues the specs with a queue (what its webhooks accept)
+    kueue_version: str = LATEST_KUEUE
     # folders, relative to the repository root and inside it
     specs: str = "specs"
     rendered: str = "rendered"
@@ -168,6 +171,14 @@ class Settings(Strict):
             return release(value).version
         except ValueError as exc:
             raise PydanticCustomError("RG010", str(exc)) from None
+
+    @field_validator("kueue_version")
+    @classmethod
+    def _kueue(cls, value: str) -> str:
+        try:
+            return kueue_release(value).version
+        except ValueError as exc:
+            raise PydanticCustomError("RG010", "{problem}", {"problem": str(exc)}) from None
 
     @field_validator("feature_gates")
     @classmethod

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from generator.kuberay.kueue import kueue_release
 from generator.load.secrets import literal_secrets
 from generator.models.parse import Spec
 from generator.models.references import SpecIndex
@@ -120,6 +121,7 @@ def _index(out: Build, files: list[str], options: Options,
     index = SpecIndex(out.specs, repo.root, digests,
                       (lambda p: cache.digest(p, repo.shown(p))) if cache is not None else None)
     index.ray_version = repo.settings.ray_version
+    index.kueue = kueue_release(repo.settings.kueue_version)
     todo = reuse.todo(out, index, only, reusable)
     out.result.extend(index.duplicates)
     out.result.extend(check.folder_clashes(out.specs, repo))

@@ -8,7 +8,9 @@ Kustomization removes those fields before it applies, so with server-side
 apply it never owns them and the autoscaler does.
 
 Kueue owns ``suspend`` of what it queues: ray-gitops never renders it there, so Flux's
-server-side apply never owns it either, and the Applications ignore ``/spec/suspend``.
+server-side apply never owns it either, and the Applications ignore it: ``/spec/suspend``
+of a RayCluster or RayJob, ``/spec/rayClusterConfig/suspend`` of a RayService (where
+Kueue's RayService integration suspends it).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from generator.kuberay.kinds import RAY_CLUSTER
+from generator.kuberay.kinds import RAY_CLUSTER, RAY_SERVICE
 from generator.models.delivery import ArgoCD, Delivery
 from generator.project.kustomize import OverlayInfo
 from generator.render.base import Origins, Rendered
@@ -26,6 +28,8 @@ from generator.render.scaling import Scaling
 
 REPLICAS_JQ = ".spec.workerGroupSpecs[].replicas"
 SUSPEND_POINTER = "/spec/suspend"
+# where Kueue suspends each kind it queues (``generator.kuberay.kueue``)
+SUSPEND_POINTERS = {RAY_SERVICE: "/spec/rayClusterConfig/suspend"}
 FINALIZER = "resources-finalizer.argocd.argoproj.io"
 SYNC_WAVE = "argocd.argoproj.io/sync-wave"
 
@@ -107,7 +111,7 @@ def _ignore(clusters: list[Autoscaled], held: list[Queued], *,
         entry = {"group": "ray.io", "kind": one.kind, "name": one.name}
         if namespaced and one.namespace:
             entry["namespace"] = one.namespace
-        entry["jsonPointers"] = [SUSPEND_POINTER]
+        entry["jsonPointers"] = [SUSPEND_POINTERS.get(one.kind, SUSPEND_POINTER)]
         if entry not in out:
             out.append(entry)
     return out

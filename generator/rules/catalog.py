@@ -116,10 +116,10 @@ CODES: dict[str, str] = {
              "resources it can not parse): the autoscaler exits and the cluster never scales",
     # Kueue (queue:): Kueue's webhooks, and queueing that would not happen
     "RG120": "suspend set on a queued RayCluster, RayService or RayJob (Kueue owns it)",
-    "RG121": "a queue on a RayJob on an existing cluster, or on a RayCronJob's job (Kueue would not queue it)",
+    "RG121": "a queue on a RayJob on an existing cluster, a RayCronJob's job, or a RayService before Kueue 0.17 (Kueue would not queue it)",
     "RG122": "a queued RayJob with shutdownAfterJobFinishes: false (Kueue refuses it)",
-    "RG123": "a queued cluster that autoscales without queue.elastic (Kueue refuses it)",
-    "RG124": "a queued cluster with more than 7 worker groups, or a worker group named head (Kueue refuses it)",
+    "RG123": "a queued cluster that autoscales where the Kueue release refuses it (without queue.elastic; an elastic RayJob before 0.16; an elastic MultiKueue RayCluster from 0.19.1)",
+    "RG124": "a queued cluster with more worker groups than the Kueue release's pod sets hold, or a worker group named head (Kueue refuses it)",
     # warnings: ray-gitops's own judgement on manifests the operator accepts (errors with --strict)
     "RG090": "warning: RAY_enable_autoscaler_v2 set to a value the operator reads as off (True, TRUE)",
     "RG091": "warning: autoscalerOptions without enableInTreeAutoscaling",

@@ -52,7 +52,19 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
     "cluster suspending": (obj("RayCluster", {"conditions": [cond("RayClusterSuspending")]}),
                            "Progressing", "inProgress"),
     "cluster suspended": (obj("RayCluster", {"state": "suspended", "conditions": [
-        cond("RayClusterSuspended")]}), "Suspended", "current"),
+        cond("RayClusterSuspended")]}, {"suspend": True}), "Suspended", "current"),
+    # every release: with suspend lifted, the operator sets RayClusterSuspended False at
+    # once, but state stays suspended until all pods run (updateRayClusterStatus)
+    "cluster resuming": (obj("RayCluster", {"state": "suspended", "observedGeneration": 2,
+                                            "conditions": [cond("RayClusterSuspended", "False"),
+                                                           cond("HeadPodReady")]},
+                             {"suspend": False}, generation=2), "Progressing", "inProgress"),
+    "cluster resuming without status conditions": (
+        obj("RayCluster", {"state": "suspended", "observedGeneration": 2}, {}, generation=2),
+        "Progressing", "inProgress"),
+    # every release: an invalid RayCluster gets an event, and status is not written
+    "cluster edit refused": (obj("RayCluster", READY_CLUSTER, generation=2),
+                             "Progressing", "inProgress"),
     "service serving": (obj("RayService", {"observedGeneration": 1, "numServeEndpoints": 2,
                                            "activeServiceStatus": apps(fruit="RUNNING"),
                                            "conditions": [cond("Ready", reason="NonZeroServeEndpoints"),
@@ -75,7 +87,28 @@ CASES: dict[str, tuple[dict[str, Any], str, str]] = {
         "Degraded", "failed"),
     "service initializing timed out": (obj("RayService", {"conditions": [
         cond("Ready", "False", "InitializingTimeout", "not ready after 30m")]}), "Degraded", "failed"),
-    "service suspended": (obj("RayService", {"conditions": [cond("Ready", "False"),
+    # 1.6 and 1.7: validateRayService fails, Ready False ValidationFailed is written and
+    # observedGeneration is left behind
+    "service edit refused (1.6, 1.7)": (obj("RayService", {
+        "observedGeneration": 1, "numServeEndpoints": 2, "activeServiceStatus": apps(fruit="RUNNING"),
+        "conditions": [cond("Ready", "False", "ValidationFailed", "spec.upgradeStrategy is invalid"),
+                       cond("UpgradeInProgress", "False")]}, generation=2), "Degraded", "failed"),
+    # 1.5: an event only; the status stays as it was, serving the old spec
+    "service edit refused (1.5)": (obj("RayService", {
+        "observedGeneration": 1, "numServeEndpoints": 2, "activeServiceStatus": apps(fruit="RUNNING"),
+        "conditions": [cond("Ready", reason="NonZeroServeEndpoints"),
+                       cond("UpgradeInProgress", "False")]}, generation=2), "Progressing", "inProgress"),
+    # the spec fixed and taken: the old ValidationFailed stays until endpoints come up
+    "service fixed after a refusal": (obj("RayService", {
+        "observedGeneration": 3, "conditions": [cond("Ready", "False", "ValidationFailed", "old"),
+                                                cond("UpgradeInProgress", "False")]}, generation=3),
+        "Progressing", "inProgress"),
+    # every release: calculateConditions, Ready True before and no endpoint now
+    "service endpoints dropped to zero": (obj("RayService", {
+        "observedGeneration": 1, "numServeEndpoints": 0, "activeServiceStatus": apps(fruit="RUNNING"),
+        "conditions": [cond("Ready", "False", "ZeroServeEndpoints"),
+                       cond("UpgradeInProgress", "False")]}), "Degraded", "failed"),
+    "service suspended": (obj("RayService", {"conditions": [cond("Ready", "False", "SuspendInProgress"),
                                                             cond("Suspended")]}),
                           "Suspended", "current"),
     "job new": (obj("RayJob", {}), "Progressing", "inProgress"),

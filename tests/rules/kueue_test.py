@@ -91,13 +91,72 @@ def test_near_misses_pass(cli: Cli, make_repo) -> None:
     assert shared["metadata"]["annotations"]["kueue.x-k8s.io/elastic-job"] == "true"
 
 
-def test_too_many_groups(cli: Cli, make_repo) -> None:
+def groups_of(count: int) -> str:
     groups = "".join(f"    - name: g{i}\n      computeTemplate: default-template\n"
-                     for i in range(8))
-    spec = CLUSTER.format(extra="", group="g").split("  workerGroups:")[0] + \
+                     for i in range(count))
+    return CLUSTER.format(extra="", group="g").split("  workerGroups:")[0] + \
         "  workerGroups:\n" + groups
-    root = make_repo({"x.yaml": spec})
-    assert "RG124" in [c for c, _ in diagnostics(cli, root)]
+
+
+@pytest.mark.parametrize("kueue, groups, refused", [
+    ("0.14", 7, False), ("0.17", 8, True), ("0.17.8", 7, False), ("0.18", 9, False),
+    ("0.18.6", 10, True), ("0.19", 17, False), (None, 18, True), (None, 17, False),
+])
+def test_worker_groups_as_each_kueue_release_counts_pod_sets(
+        cli: Cli, make_repo, kueue: str | None, groups: int, refused: bool) -> None:
+    """jobframework's pod sets per workload: 8 up to 0.17, 10 in 0.18, 18 from 0.19."""
+    config = f'kueueVersion: "{kueue}"\n' if kueue else ""
+    root = make_repo({"x.yaml": groups_of(groups)}, config=config)
+    assert ("RG124" in [c for c, _ in diagnostics(cli, root)]) is refused
+
+
+SERVICE = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayService
+metadata: {name: api}
+spec:
+  queue: team-a
+  serveConfig:
+    applications:
+      - {name: app, import_path: "app:main", route_prefix: /}
+  cluster:
+    head: {computeTemplate: head-template}
+    workerGroups:
+      - {name: workers, computeTemplate: default-template, replicas: 1}
+"""
+
+
+@pytest.mark.parametrize("kueue, queued", [("0.16", False), ("0.17", True), (None, True)])
+def test_a_rayservice_is_queued_from_kueue_017(cli: Cli, make_repo, kueue: str | None,
+                                               queued: bool) -> None:
+    config = f'kueueVersion: "{kueue}"\n' if kueue else ""
+    root = make_repo({"api.yaml": SERVICE}, config=config)
+    assert (("RG121", 5) in diagnostics(cli, root)) is not queued
+
+
+@pytest.mark.parametrize("kueue, refused", [("0.15", True), ("0.16", False)])
+def test_an_elastic_rayjob_from_kueue_016(cli: Cli, make_repo, kueue: str, refused: bool) -> None:
+    spec = JOB.format(queue="{name: team-a, elastic: true}", extra="").replace(
+        "  cluster:\n", "  cluster:\n    autoscaling: {}\n")
+    root = make_repo({"train.yaml": spec}, config=f'kueueVersion: "{kueue}"\n')
+    assert (("RG123", 6) in diagnostics(cli, root)) is refused
+
+
+@pytest.mark.parametrize("kueue, refused", [("0.19.0", False), ("0.19.1", True), (None, True)])
+def test_an_elastic_multikueue_raycluster_may_not_autoscale_from_kueue_0191(
+        cli: Cli, make_repo, kueue: str | None, refused: bool) -> None:
+    """kueue#13244: the MultiKueue manager scales the remote cluster's workers."""
+    spec = CLUSTER.format(extra="  autoscaling: {}\n", group="workers").replace(
+        "queue: team-a", "queue: {name: team-a, elastic: true, multiKueue: true}")
+    config = f'kueueVersion: "{kueue}"\n' if kueue else ""
+    root = make_repo({"x.yaml": spec}, config=config)
+    assert (("RG123", 6) in diagnostics(cli, root)) is refused
+
+
+def test_an_unknown_kueue_release_is_refused(cli: Cli, make_repo) -> None:
+    root = make_repo({}, config='kueueVersion: "0.9"\n')
+    result = cli("validate", "--root", root, "--skip-overlays")
+    assert result.exit_code == 1 and "ray-gitops knows Kueue 0.14 and later" in result.output
 
 
 def test_queue_where_kueue_does_not_queue(cli: Cli, make_repo) -> None:
@@ -125,3 +184,16 @@ def test_delivery_leaves_suspend_to_kueue(cli: Cli, make_repo) -> None:
     app = yaml.safe_load((root / "rendered/argocd/application-ray-dev.yaml").read_text())
     assert {"group": "ray.io", "kind": "RayJob", "name": "train", "namespace": "ml",
             "jsonPointers": ["/spec/suspend"]} in app["spec"]["ignoreDifferences"]
+
+
+def test_delivery_leaves_a_rayservices_cluster_suspend_to_kueue(cli: Cli, make_repo) -> None:
+    """Kueue suspends a RayService at spec.rayClusterConfig.suspend, not spec.suspend."""
+    root = make_repo({"api.yaml": SERVICE}, config=DELIVERY)
+    (root / "overlays/dev").mkdir(parents=True)
+    (root / "overlays/dev/kustomization.yaml").write_text(
+        "namespace: ml\nresources: [../../rendered/api]\n")
+    result = cli("render", "--root", root)
+    assert result.exit_code == 0, result.output
+    app = yaml.safe_load((root / "rendered/argocd/application-ray-dev.yaml").read_text())
+    assert {"group": "ray.io", "kind": "RayService", "name": "api", "namespace": "ml",
+            "jsonPointers": ["/spec/rayClusterConfig/suspend"]} in app["spec"]["ignoreDifferences"]
