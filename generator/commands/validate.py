@@ -115,14 +115,15 @@ def run(paths: tuple[Path, ...], root: Path | None, fmt: str, quiet: bool, stric
         built = build(repo, emit=False, cache=store, objects=False)
         built.remember()
         result = built.result
+        specs_ok = result.ok
         checked = "all specs"
         overlays = overlay_dirs(repo.overlays_dir) if not skip_overlays else []
-        if overlays and result.ok:
+        if overlays and specs_ok:
             result.extend(validate_overlays(repo, overlays))
             checked += f" and {len(overlays)} overlay(s)"
         elif overlays:  # they build from what the specs render: say what was not checked
             skipped = f"{len(overlays)} overlay(s) not built: the specs must validate first"
-        if not result.ok:  # KubeRay's rules, the output schemas and policy check rendered objects
+        if not specs_ok:  # KubeRay's rules, the output schemas and policy check rendered objects
             skipped = "; ".join(filter(None, [skipped, "objects of specs with errors were not "
                                               "rendered, so KubeRay's rules, the output schemas "
                                               "and policy did not check them"]))

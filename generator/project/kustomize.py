@@ -48,6 +48,9 @@ MAX_MESSAGE = 300
 # kubectl's klog line around kustomize's error: E1204 17:09:25.117512 25566 run.go:72] "command
 # failed" err="..." (the error Go-quoted)
 _KLOG = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err="(.*)"$', re.S)
+# the same, for a message of several lines: err=< the lines, indented >
+_KLOG_LINES = re.compile(r'^[EWIF]\d{4} [\d:.]+\s+\d+ [\w.-]+:\d+\] "command failed" err=<(.*)>$',
+                         re.S)
 
 
 def message(stderr: str) -> str:
@@ -57,8 +60,17 @@ def message(stderr: str) -> str:
     klog = _KLOG.match(text)
     if klog:
         text = re.sub(r'\\(["\\])', r"\1", klog.group(1))
+    lines = _KLOG_LINES.match(text)
+    if lines:
+        text = lines.group(1)
     text = " ".join(text.split())
     text = re.sub(r"^(Error:\s*)+", "", text)
+    text = re.sub(r" with config: ` (.*?) `: ", ": ", text)  # the patch entry, said by its line
+    # the absolute path Go's filepath.EvalSymlinks names, twice, before its own error
+    text = re.sub(r"evalsymlink failure on '[^']*' : lstat [^:]*: ", "", text)
+    # a resource tried as a file, then as a folder: both said once
+    text = re.sub(r"^accumulating resources: accumulation err='accumulating resources from "
+                  r"'(.+?)': (.+?)': must build at directory: .*$", r"resource '\1': \2", text)
     text = re.sub(r"\{[^{}]{80,}\}", "{...}", text)
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 3] + "..."
 

@@ -60,7 +60,8 @@ def check_overlay(root: Path, overlay: Path, schemas: OutputSchemas,
     try:
         objects = kustomize.build(overlay)
     except kustomize.BuildFailed as exc:
-        return [doc.diagnostic((), "RG080", f"overlay {shown} does not build: {exc}")]
+        return [doc.diagnostic(_named_in(doc.data, str(exc)), "RG080",
+                               f"overlay {shown} does not build: {exc}")]
     patches = _patches(overlay, doc.data)
     found: list[tuple[dict[str, Any], Finding]] = []
     prepared = [schemas.prepared(obj) for obj in objects]
@@ -231,6 +232,27 @@ def _patches(overlay: Path, data: dict[str, Any]) -> list[Patch]:
         text = path.read_text(encoding="utf-8") if path.is_file() else str(name)
         out.append(_patch(i, ("patchesStrategicMerge", i), text, {}, str(name)))
     return out
+
+
+# the entries of a kustomization that name a file or folder kustomize reads
+_ENTRIES = ("resources", "components", "patchesStrategicMerge", "crds", "generators",
+            "transformers", "validators", "configurations")
+
+
+def _named_in(data: dict[str, Any], text: str) -> FieldPath:
+    """The entry of the kustomization that kustomize's message names (a resource, a
+    component, a patch file), so the error sits on its line; else the file's top."""
+    for key in _ENTRIES:
+        entries = data.get(key)
+        for i, entry in enumerate(entries if isinstance(entries, list) else []):
+            if isinstance(entry, str) and (f"'{entry}'" in text or f"({entry})" in text):
+                return (key, i)
+    patches = data.get("patches")
+    for i, patch in enumerate(patches if isinstance(patches, list) else []):
+        path = patch.get("path") if isinstance(patch, dict) else None
+        if isinstance(path, str) and (f"'{path}'" in text or f"({path})" in text):
+            return ("patches", i, "path")
+    return ()
 
 
 def _unmatched(overlay: Path, doc: Document, shown: str,

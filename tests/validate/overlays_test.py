@@ -73,8 +73,9 @@ def test_an_overlay_that_does_not_build(cli: Cli, repo_copy: Path) -> None:
         "../../rendered/test-cluster", "../../rendered/no-such-base"))
     result = cli("validate", "--root", repo_copy)
     assert result.exit_code == 1
-    assert "error RG080: overlay overlays/dev does not build:" in result.output
+    assert "error RG080: resources[0]: overlay overlays/dev does not build:" in result.output
     assert "no-such-base" in result.output
+    assert "were not rendered" not in result.output  # the specs are fine: only the overlay
 
 
 def test_an_overlay_that_points_outside_the_repository(cli: Cli, repo_copy: Path) -> None:
@@ -136,3 +137,24 @@ def test_one_cause_is_one_error_naming_what_it_affects(cli: Cli, repo_copy: Path
     assert len({entry.split(": error")[0] for entry in found}) == len(found), found
     assert len(found) == 1 and f"kustomization.yaml:{line + 1}:" in found[0], found
     assert "places in 5 object(s) (RayCluster/autoscaling-gpu" in found[0], found
+
+
+@pytest.mark.parametrize("edit, line, text", [
+    (lambda k: k.replace("../../rendered/test-cluster", "../../rendered/no-such-base"), 8,
+     "resources[0]: overlay overlays/dev does not build: resource '../../rendered/no-such-base': "
+     "no such file or directory"),
+    (lambda k: k + "  - path: missing-patch.yaml\n", 19,
+     "patches[1].path: overlay overlays/dev does not build: trouble configuring builtin "
+     "PatchTransformer: failed to get the patch file from path(missing-patch.yaml): "
+     "no such file or directory"),
+])
+def test_a_kustomize_failure_sits_on_the_entry_it_is_about(
+        cli: Cli, repo_copy: Path, edit: Callable[[str], str], line: int, text: str) -> None:
+    """kubectl's klog prefix (one line or err=< several >) and Go's absolute paths dropped."""
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(edit(kustomization.read_text()))
+    result = cli("validate", "--no-cache", "--root", repo_copy)
+    assert result.exit_code == 1
+    assert f"overlays/dev/kustomization.yaml:{line}:" in result.output, result.output
+    assert text in result.output, result.output
+    assert str(repo_copy) not in result.output and "run.go" not in result.output
