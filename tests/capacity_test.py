@@ -123,3 +123,30 @@ def test_diff_shows_the_capacity_change_and_its_peak(cli: Cli, repo_copy: Path, 
     assert nowhere.exit_code == 2 and "cannot write the chart" in nowhere.output
     data = json.loads(cli("diff", "--root", repo_copy, "--format", "json").output)
     assert data["capacity"]["peak"]["gpu"] == 9.0
+
+
+def test_the_pr_comment_says_what_validate_warns_of_the_pools(cli: Cli, make_repo) -> None:
+    """A rollout peak above the node pools comes with validate's own warning (RG115),
+    not only as figures in the table."""
+    fits = SERVICE.replace("gpu-template", "default-template")
+    root = make_repo({"llm.yaml": fits, "serve.yaml": SERVE.replace("num_gpus: 2", "num_cpus: 1")},
+                     config=POOLS.format(general=1))
+    assert cli("render", "--root", root).exit_code == 0
+    (root / "overlays" / "big").mkdir(parents=True)
+    (root / "overlays" / "big" / "kustomization.yaml").write_text("resources: [../../rendered/llm]\n")
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    spec = root / "specs" / "llm.yaml"
+    spec.write_text(spec.read_text().replace("maxReplicas: 2", "maxReplicas: 3"))
+    validated = json.loads(cli("validate", "--root", root, "--no-cache", "--format", "json").stdout)
+    warned = [d["message"] for d in validated["diagnostics"] if d["code"] == "RG115"]
+    assert warned
+    result = cli("diff", "--root", root, "--env", "big", "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "- **warning RG115** (big): during an upgrade of RayService llm" in result.output
+    assert "would find no node and stay Pending" in result.output
+    data = json.loads(cli("diff", "--root", root, "--env", "big", "--format", "json").output)
+    assert data["capacity"]["warnings"] and data["capacity"]["warnings"][0].startswith("RG115: ")
+    text = cli("diff", "--root", root, "--env", "big").output
+    assert "\nwarning RG115: " in text

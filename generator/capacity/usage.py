@@ -184,3 +184,5 @@ class Rollout(NamedTuple):
     after: Usage
     peak: Usage
     room: PoolRoom | None
+    # what validate warns of these pods on these pools (RG115), as "CODE: message"
+    warnings: tuple[str, ...] = ()

@@ -18,6 +18,7 @@ from generator.project.repo import open_repo
 from generator.render.base import Rendered
 from generator.report.capacity import svg
 from generator.report.changes import DIFF_SECTIONS
+from generator.rules.fit import pools_hold
 from generator.schemas.outputs import OutputSchemas
 
 
@@ -47,7 +48,7 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
         label = f"{base}, overlay {one}" if one else base
         sections.append((changes, label, before.note,
                          _capacity(one or "bases", before.objects, after, changes,
-                                   repo.settings.pools(one))))
+                                   repo.settings.pools(one), schemas)))
     click.echo(DIFF_SECTIONS[fmt](sections))
     if chart is not None:
         try:
@@ -57,11 +58,14 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
     return Exit.OK
 
 
-def _capacity(env: str, before: list[Rendered], after: list[Rendered],
-              changes: list[Change], pools: tuple[Pool, ...]) -> Rollout:
+def _capacity(env: str, before: list[Rendered], after: list[Rendered], changes: list[Change],
+              pools: tuple[Pool, ...], schemas: OutputSchemas) -> Rollout:
     """Requests before and after, the peak while the change rolls out, and what the
     environment's node pools offer."""
     old, new = rows(i.obj for i in before), rows(i.obj for i in after)
     upgraded = {c.key for c in changes if c.effect == NEW_CLUSTER}
+    # validate's own verdict on these pods and pools (RG115), said beside the figures
+    warned = tuple(dict.fromkeys(f"{f.code}: {f.message}" for _, f in pools_hold(
+        [schemas.prepared(i.obj) for i in after], pools))) if pools else ()
     return Rollout(env, total(old).high, total(new).high, rollout(old, new, upgraded),
-                   room(pools) if pools else None)
+                   room(pools) if pools else None, warned)

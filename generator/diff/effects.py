@@ -211,13 +211,18 @@ def rayservice_effect(before: dict[str, Any], after: dict[str, Any],
     old_cluster, new_cluster = old.get(SERVICE_CLUSTER, {}), new.get(SERVICE_CLUSTER, {})
     if old_cluster != new_cluster:
         parts.append(_cluster_upgrade(old_cluster, new_cluster, new, release))
+    upgrade = bool(parts) and parts[0][0] == NEW_CLUSTER
     if old.get("serveConfigV2") != new.get("serveConfigV2"):
-        parts.append((IN_PLACE, "the Serve config is applied in place, on the running cluster "
+        # with a new cluster, the operator deploys the new Serve config there, and the
+        # running cluster keeps the old one until traffic moves (one verdict, not two)
+        parts.append((NEW_CLUSTER, "the new Serve config is deployed on the new cluster, not "
+                      "on the running one") if upgrade else
+                     (IN_PLACE, "the Serve config is applied in place, on the running cluster "
                       "(no new cluster, no pod restart)"))
     rest = ("upgradeStrategy", "rayClusterDeletionDelaySeconds", "excludeHeadPodFromServeSvc",
             "suspend")
     if any(old.get(name) != new.get(name) for name in rest):
-        parts.append((IN_PLACE, "RayService settings updated"))
+        parts.append((NEW_CLUSTER if upgrade else IN_PLACE, "RayService settings updated"))
     if before["metadata"] != after["metadata"]:
         parts.append((NONE, "RayService metadata updated (not copied onto a running cluster)"))
     return _combine(parts)

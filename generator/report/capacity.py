@@ -96,7 +96,7 @@ formats.check(CAPACITY, formats.CAPACITY)
 
 def change_table(changes: list[Rollout]) -> str:
     lines = ["| environment | | cpu | memory | gpu | pods |", "|---|---|---|---|---|---|"]
-    for env, before, after, peak, room in changes:
+    for env, before, after, peak, room, _ in changes:
         for name, usage in (("before", before), ("after", after), ("peak during rollout", peak)):
             lines.append(f"| {markdown_cell(env)} | {name} | {' | '.join(cells(usage))} |")
         if room is not None:
@@ -105,10 +105,19 @@ def change_table(changes: list[Rollout]) -> str:
     return "\n".join(lines)
 
 
+def change_warnings(changes: list[Rollout]) -> str:
+    """What validate warns of an environment's pods on its node pools (RG115), one line
+    each: the peak in the table above the pools is said, not only shown."""
+    return "\n".join(f"- **warning {markdown_text(code)}** ({markdown_cell(c.environment)}): "
+                      f"{markdown_text(message)}"
+                      for c in changes for code, _, message in (w.partition(": ")
+                                                                for w in c.warnings))
+
+
 def _series(changes: list[Rollout]) -> tuple[list[str], list[tuple[str, list[float]]]]:
     """Categories (one per environment and state) and one series per resource."""
     labels = [f"{env} {state}" for env, *_ in changes for state in ("before", "after", "peak")]
-    usages = [u for _, *found, _ in changes for u in found]
+    usages = [u for change in changes for u in (change.before, change.after, change.peak)]
     out = []
     for name, get in (("cpu", lambda u: float(u.cpu)), ("memory GiB", lambda u: float(u.memory) / 2**30),
                       ("gpu", lambda u: float(u.gpu))):

@@ -8,7 +8,7 @@ from typing import Any
 from generator.capacity.usage import Rollout, Usage
 from generator.diff.effects import CREATE, DELETE, IGNORED, NEW_CLUSTER, REFUSED, RESTART, Change
 from generator.report import formats
-from generator.report.capacity import cells, change_table, mermaid
+from generator.report.capacity import cells, change_table, change_warnings, mermaid
 from generator.report.escape import (
     github_data,
     github_property,
@@ -124,10 +124,10 @@ def _sections(report: Any, join: str) -> Any:
 def report_text_sections(sections: list[Section]) -> str:
     parts = []
     for changes, label, _, capacity in sections:
-        _, before, after, peak, _ = capacity
+        warned = "".join(f"\nwarning {w}" for w in capacity.warnings)
         parts.append(f"{report_text(changes, label)}\ncapacity requested (cpu, memory, gpu): "
-                     f"before {_usage(before)}; after {_usage(after)}; "
-                     f"peak during the rollout {_usage(peak)}")
+                     f"before {_usage(capacity.before)}; after {_usage(capacity.after)}; "
+                     f"peak during the rollout {_usage(capacity.peak)}{warned}")
     return "\n\n".join(parts)
 
 
@@ -141,14 +141,15 @@ def report_markdown_sections(sections: list[Section]) -> str:
     parts += ["### ray-gitops: capacity the pods request, before and after this change\n\n"
               "The peak counts a RayService's old cluster at maxReplicas beside the new one "
               "while an upgrade this change starts rolls out.", change_table(capacity),
-              mermaid(capacity)]
+              change_warnings(capacity), mermaid(capacity)]
+    parts = [part for part in parts if part]
     return "\n\n".join(parts)
 
 
 def report_json_sections(sections: list[Section]) -> str:
     def capacity(c: Rollout) -> dict[str, Any]:
-        return {"environment": c[0], "before": c[1].as_json(), "after": c[2].as_json(),
-                "peak": c[3].as_json()}
+        return {"environment": c.environment, "before": c.before.as_json(),
+                "after": c.after.as_json(), "peak": c.peak.as_json(), "warnings": list(c.warnings)}
 
     if len(sections) == 1:
         changes, label, _, cap = sections[0]

@@ -109,6 +109,9 @@ EFFECTS = {
     "appended worker group updates in place": (
         [("fruit.yaml", "maxReplicas: 5\n", "maxReplicas: 5\n" + GROUP)], [],
         "RayService/fruit", "in-place", "extra appended"),
+    "image and Serve config changed together: one verdict, the new cluster": (
+        [("fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311"), ("fruit.yaml", "price: 3", "price: 4")],
+        [], "RayService/fruit", "new-cluster", "the new Serve config is deployed on the new cluster"),
     "cluster change with strategy None is not applied": (
         [("fruit.yaml", "upgradeStrategy: NewCluster", "upgradeStrategy: None"),
          ("fruit.yaml", "ray:2.52.0", "ray:2.52.0-py311")], [],
@@ -137,6 +140,8 @@ def test_effect_of_a_change(case: str, cli: Cli, repo: Path) -> None:
     change = changes(cli, repo)[key]
     assert change["effect"] == effect
     assert words in change["summary"]
+    if effect == "new-cluster":  # never also "in place": one verdict per line
+        assert "in place" not in change["summary"], change["summary"]
 
 
 def test_added_and_removed_objects(cli: Cli, repo: Path) -> None:

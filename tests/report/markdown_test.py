@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from generator.capacity.usage import Usage
+from generator.capacity.usage import Rollout, Usage
 from generator.diff.effects import Change
-from generator.report.capacity import change_table
+from generator.report.capacity import change_table, change_warnings
 from generator.report.changes import BADGES, report_markdown
 from generator.report.escape import WORD_JOINER
 
@@ -89,6 +89,15 @@ def test_no_text_mentions_anyone() -> None:
 @pytest.mark.parametrize("env", HOSTILE)
 def test_environment_names_stay_in_their_cells(env: str) -> None:
     usage = Usage()
-    table = change_table([(env, usage, usage, usage, None)])
-    harmless = change_table([("dev", usage, usage, usage, None)])
+    table = change_table([Rollout(env, usage, usage, usage, None)])
+    harmless = change_table([Rollout("dev", usage, usage, usage, None)])
     assert shape(table)[0] == shape(harmless)[0] and shape(table)[1] == shape(harmless)[1]
+
+
+@pytest.mark.parametrize("env", HOSTILE)
+def test_capacity_warnings_stay_one_list_item(env: str) -> None:
+    """An environment name and a warning message (names from specs in it) are one item."""
+    usage = Usage()
+    listed = change_warnings([Rollout(env, usage, usage, usage, None, (f"RG115: {env} {env}",))])
+    harmless = change_warnings([Rollout("dev", usage, usage, usage, None, ("RG115: dev",))])
+    assert shape(listed) == shape(harmless)
