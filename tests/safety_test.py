@@ -306,3 +306,73 @@ def test_import_redacts_a_redis_url_password(cli: Cli, tmp_path: Path) -> None:
                     "            value: redis://:hunter2@redis:6379\n")
     found = cli("import", path)
     assert "hunter2" not in found.output and "REDACTED" in found.output, found.output[-2000:]
+
+
+def test_rendered_through_a_link_into_git_is_refused(cli: Cli, make_repo: Callable[..., Path]) -> None:
+    """A committed link to .git would let `rendered:` point into .git/refs/heads."""
+    root = make_repo({"c.yaml": CLUSTER}, config='rendered: "out/refs/heads"\n')
+    (root / ".git" / "refs" / "heads").mkdir(parents=True)
+    (root / "out").symlink_to(".git")
+    result = cli("render", "--root", root)
+    assert result.exit_code == 2 and "leads into .git" in result.output
+    assert list((root / ".git" / "refs" / "heads").iterdir()) == []
+
+
+def test_import_never_writes_through_a_dangling_link(cli: Cli, make_repo: Callable[..., Path],
+                                                     tmp_path: Path) -> None:
+    root = make_repo({})
+    outside = tmp_path / "outside" / "new.yaml"
+    outside.parent.mkdir()
+    (root / "specs" / "link.yaml").symlink_to(outside)
+    manifest = ROOT / "rendered" / "test-cluster" / "raycluster-test-cluster.yaml"
+    result = cli("import", manifest, "-o", root / "specs" / "link.yaml")
+    assert result.exit_code == 2 and "a symbolic link" in result.output
+    assert not outside.exists()
+
+
+def test_diff_builds_no_overlay_validate_refuses(cli: Cli, repo_copy: Path, tmp_path: Path) -> None:
+    """`diff --env` refuses an overlay built from outside the repository, as validate does."""
+    from tests.helpers import git
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: stolen}\n")
+    (outside / "kustomization.yaml").write_text("resources: [cm.yaml]\n")
+    git(repo_copy, "init", "-q")
+    git(repo_copy, "add", "-A")
+    git(repo_copy, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "base")
+    kustomization = repo_copy / "overlays" / "dev" / "kustomization.yaml"
+    kustomization.write_text(kustomization.read_text().replace(
+        "  - ../../rendered/test-cluster\n",
+        f"  - ../../rendered/test-cluster\n  - {Path('..', '..', '..', 'outside')}\n"))
+    result = cli("diff", "--root", repo_copy, "--env", "dev")
+    assert result.exit_code == 1 and "RG081" in result.output and "stolen" not in result.output
+
+
+def test_a_generated_configmap_and_a_rendered_one_of_one_name(
+        cli: Cli, repo_copy: Path) -> None:
+    """A Redis `redis` renders ConfigMap redis-config: a code volume of that name beside it
+    would break the base's kustomize build, so render refuses it."""
+    spec = repo_copy / "specs" / "ha-cluster.yaml"
+    spec.write_text(spec.read_text().replace("name: ray-example", "name: redis-config"))
+    result = cli("render", "--root", repo_copy)
+    assert result.exit_code == 1 and "RG015" in result.output
+    assert "a ConfigMap named 'redis-config'" in result.output
+
+
+def test_the_cache_key_is_private_and_home_is_never_made(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from generator.pipeline import cache
+    try:
+        shared = tmp_path / "xdg" / "ray-gitops"
+        shared.mkdir(parents=True)
+        (shared / "key").write_bytes(b"k" * 32)
+        (shared / "key").chmod(0o666)
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+        cache._key.cache_clear()
+        assert cache._key() is None  # anyone may have written it: it signs nothing
+        monkeypatch.delenv("XDG_CACHE_HOME")
+        monkeypatch.setenv("HOME", str(tmp_path / "no-such-home"))
+        cache._key.cache_clear()
+        assert cache._key() is None and not (tmp_path / "no-such-home").exists()
+    finally:
+        cache._key.cache_clear()

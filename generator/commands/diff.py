@@ -9,6 +9,7 @@ import click
 from generator.capacity.pools import Pool
 from generator.capacity.usage import Rollout, rollout, room, rows, total
 from generator.commands.output import emit_report, note
+from generator.diagnostics import Result
 from generator.diff.effects import NEW_CLUSTER, Change, compare
 from generator.diff.revisions import build_at, overlay_objects
 from generator.errors import Exit, UsageError
@@ -20,6 +21,7 @@ from generator.report.capacity import svg
 from generator.report.changes import DIFF_SECTIONS
 from generator.rules.fit import pools_hold
 from generator.schemas.outputs import OutputSchemas
+from generator.validate.overlays import escapes
 
 
 def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = None,
@@ -34,6 +36,11 @@ def run(root: Path | None, base: str, fmt: str, quiet: bool, env: str | None = N
     envs: list[str | None] = [env]
     if each_env:
         envs = [None, *(folder.name for folder in kustomize.overlay_dirs(repo.overlays_dir))]
+    # an overlay is built only as validate would build it: nothing from outside the repository
+    outside = [d for one in envs if one for d in escapes(repo.root, repo.overlays_dir / one)]
+    if outside:
+        emit_report(Result(outside), "github" if fmt == "github" else "text", quiet=quiet, repo=repo)
+        return Exit.INVALID
     schemas = OutputSchemas(repo.settings.kubernetes_version, repo.settings.target)
     sections = []
     for one in envs:

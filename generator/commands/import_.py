@@ -44,8 +44,10 @@ SHELL_KEYS = {"command", "args", "entrypoint", "rayStartParams", "exec", "serveC
 
 
 def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
-    if output is not None and output.exists():
-        raise UsageError(f"{output} exists: import writes new files only")
+    if output is not None and (output.exists() or output.is_symlink()):
+        # a dangling link too: writing through it would create a file wherever it points
+        raise UsageError(f"{output} exists" + (" (a symbolic link)" if output.is_symlink() else "")
+                         + ": import writes new files only")
     repo, into = _repository(output)
     sources: list[tuple[Path, list[Document]]] = []
     result = Result()
@@ -85,7 +87,11 @@ def run(files: tuple[Path, ...], output: Path | None, quiet: bool) -> int:
     checked = _prove(text, output, repo, into, sources, schemas)
     _report(imported, checked, redacted, quiet)
     if output:
-        output.write_text(text, encoding="utf-8")
+        try:  # created, never followed: a link made since the check above is refused too
+            with output.open("x", encoding="utf-8") as out:
+                out.write(text)
+        except FileExistsError:
+            raise UsageError(f"{output} exists: import writes new files only") from None
     else:
         click.echo(text, nl=False)
     faithful = checked.ok and not checked.differences

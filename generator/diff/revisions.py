@@ -15,6 +15,7 @@ from generator.pipeline.build import Build, build
 from generator.project import kustomize
 from generator.project.repo import Repo, open_repo
 from generator.render.base import Rendered
+from generator.validate.overlays import escapes
 
 
 @dataclass
@@ -99,4 +100,7 @@ def build_at(root: Path, ref: str, env: str | None = None) -> Revision:
             return Revision(result.objects)
         if not kustomize.has_overlay(base_repo.overlays_dir / env):
             return Revision()  # a new environment: everything in it is added
+        if escapes(base_root, base_repo.overlays_dir / env):
+            return Revision(note=f"overlay {env} at {ref} builds from outside the repository: "
+                                 "not built, everything counts as added")
         return Revision(overlay_objects(base_repo, result, env))

@@ -200,14 +200,23 @@ def _key() -> bytes | None:
     """This user's key for the cache (in ~/.cache/ray-gitops, made once): a cache
     file is believed only when this key signed it. A .ray-gitops/ committed to a
     repository (by a pull request, say) is then no cache to CI or to another user."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ray-gitops"
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    # the home (or XDG_CACHE_HOME) must exist: ray-gitops makes its own folder in it, never
+    # the home itself (HOME pointing at a missing folder means no cache, not a new folder)
+    home = Path(xdg) if xdg else Path.home()
+    base = (home if xdg else home / ".cache") / "ray-gitops"
     path = base / "key"
     try:
+        st = os.lstat(path)
+        if not stat.S_ISREG(st.st_mode) or st.st_mode & 0o077 or st.st_uid != os.getuid():
+            return None  # a key others may read or write signs nothing: no cache
         raw = read_regular(path, False, 1024)
         if len(raw) == 32:
             return raw
     except OSError:
         pass
+    if not home.is_dir():
+        return None
     try:
         base.mkdir(parents=True, exist_ok=True, mode=0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)

@@ -53,6 +53,10 @@ class Repo:
             if not folder.is_relative_to(root) or folder == root:
                 raise UsageError(f"{key} folder {getattr(self.settings, key)!r} leads outside the "
                                  f"repository ({folder}): ray-gitops reads and writes inside it only")
+            if folder.is_relative_to((self.root / ".git").resolve()) \
+                    or ".git" in folder.relative_to(root).parts:
+                raise UsageError(f"{key} folder {getattr(self.settings, key)!r} leads into .git "
+                                 f"(through a symbolic link): ray-gitops never writes there")
             clash = next((k for f, k in seen.items()
                           if f == folder or f.is_relative_to(folder) or folder.is_relative_to(f)), None)
             if clash:

@@ -37,6 +37,14 @@ def base_files(app: str, items: list[Rendered | Generated]) -> tuple[dict[str, s
             clashes.append(_clash(item, f"two objects render to {name}"))
             continue
         files[name] = render_file(item.spec.doc.file, [item.obj])
+    for item in items:  # kustomize refuses a generated ConfigMap that an object also names
+        if isinstance(item, Rendered) and item.spec is not None \
+                and item.obj.get("kind") == "ConfigMap" \
+                and item.obj.get("metadata", {}).get("name") in generated:
+            clashes.append(_clash(item, f"a ConfigMap named {item.obj['metadata']['name']!r} is "
+                                        f"rendered in {app}/, and a configMap volume of the same "
+                                        f"name is generated from files there: kustomize cannot "
+                                        f"build both; rename one"))
     resources = sorted(name.split("/", 1)[1] for name in files)
     for made in generated.values():
         for key, text in made.files.items():

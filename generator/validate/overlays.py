@@ -137,6 +137,17 @@ def _has(node: Any, part: Any) -> bool:
         isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node))
 
 
+def escapes(root: Path, overlay: Path) -> list[Diagnostic]:
+    """What overlay ``overlay`` builds from outside ``root`` or from remote (RG081), as
+    ``check_overlay`` refuses it: for commands that build an overlay without checking it."""
+    shown = overlay.relative_to(root).as_posix() if overlay.is_relative_to(root) else str(overlay)
+    try:
+        doc = kustomize.read_kustomization(overlay, shown)
+    except InvalidInput as exc:
+        return exc.diagnostics
+    return _outside(root, overlay, doc) if doc is not None and isinstance(doc.data, dict) else []
+
+
 def _outside(root: Path, overlay: Path, doc: Document) -> list[Diagnostic]:
     """Everything the overlay builds from, at any depth (resources, components, bases,
     patches, generators' files), stays inside the repository: kustomize fetches remote
