@@ -37,6 +37,25 @@ GATES = {
 }
 
 
+# what a release's controllers do differently with an object that validates the same in
+# both: (the release it starts from, kinds, the field an object must mention or "", what
+# changes, source). Read from the controllers at each tag; no schema or rule shows these.
+BEHAVIOUR = (
+    ("1.7", ("RayCronJob",), "",
+     "the RayJobs a RayCronJob creates are named <name>-<minutes since 1970> (one name per "
+     "scheduled time, so a retried create cannot start a run twice), no longer <name>-<5 "
+     "random characters>: anything that finds them by name must change (the "
+     "ray.io/cronjob-name label they carry is the same in both)",
+     "raycronjob_controller.go of v1.7.0 (getRayJobName) against v1.6.2 (rand.String(5))"),
+    ("1.7", ("RayService",), "",
+     "spec.suspend on a RayService deletes its cluster and is left out of the upgrade hash",
+     "kuberay#4841; rayservice_controller.go of v1.7.0 (handleSuspend)"),
+    ("1.6", ("RayCluster",), "upgradeStrategy",
+     "upgradeStrategy Recreate recreates every pod when the hashed spec changes",
+     "kuberay#4185; raycluster_controller.go of v1.6.2"),
+)
+
+
 @dataclass(frozen=True)
 class Change:
     """A behaviour change no rewrite removes."""
@@ -89,7 +108,17 @@ def hash_changes(before: Release, after: Release) -> list[Change]:
     return out
 
 
+def behaviour_changes(before: Release, after: Release) -> list[Change]:
+    """What the controllers of the releases after ``before``, up to ``after``, do differently."""
+    low, high = sorted((version_key(before.version), version_key(after.version)))
+    return [Change(kinds, f"from KubeRay {since}, {text}" if version_key(after.version) > low
+                   else f"before KubeRay {since}, not so: {text}", source, uses)
+            for since, kinds, uses, text, source in BEHAVIOUR
+            if low < version_key(since) <= high]
+
+
 def changes(before: Release, after: Release, pinned: dict[str, bool]) -> list[Change]:
     if version_key(before.version) == version_key(after.version):
         return []
-    return gate_changes(before, after, pinned) + hash_changes(before, after)
+    return gate_changes(before, after, pinned) + hash_changes(before, after) + \
+        behaviour_changes(before, after)

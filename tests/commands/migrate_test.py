@@ -139,6 +139,20 @@ def test_what_will_behave_differently_is_said_per_object(tmp_path: Path, cli: Cl
     assert "KubeRay 1.7 says (error RG062)" in found.output  # its rules hold now
 
 
+def test_a_raycronjobs_child_names_change_in_17(tmp_path: Path, cli: Cli) -> None:
+    """No schema or rule shows it: the controller names a run <name>-<unix minute> in 1.7."""
+    manifest = ("apiVersion: ray.io/v1\nkind: RayCronJob\nmetadata:\n  name: nightly\nspec:\n"
+                "  schedule: '0 2 * * *'\n  jobTemplate:\n    entrypoint: python x.py\n")
+    root = repo_of(tmp_path, [], 'kuberayVersion: "1.6"\nfeatureGates:\n  RayCronJob: true\n')
+    (root / "manifests" / "cron.yaml").write_text(manifest)
+    found = cli("migrate", "--root", root, "--kuberay-version", "1.7", root / "manifests")
+    assert "named <name>-<minutes since 1970>" in found.output, found.output
+    assert "getRayJobName" in found.output
+    (root / "manifests" / "cron.yaml").unlink()  # a repository with no RayCronJob hears nothing
+    quiet = cli("migrate", "--root", root, "--kuberay-version", "1.7", root / "manifests")
+    assert "minutes since 1970" not in quiet.output
+
+
 def test_refuses_what_it_should_not_touch(tmp_path: Path, cli: Cli) -> None:
     root = repo_of(tmp_path, [], 'kuberayVersion: "1.5"\n')
     (root / "link.yaml").symlink_to(root / "ray-gitops.yaml")
