@@ -376,3 +376,42 @@ def test_the_cache_key_is_private_and_home_is_never_made(
         assert cache._key() is None and not (tmp_path / "no-such-home").exists()
     finally:
         cache._key.cache_clear()
+
+
+SERVE_BOMB = """\
+apiVersion: ray-gitops/v1alpha1
+kind: RayService
+metadata: {name: api}
+spec:
+  serveConfig:
+    applications:
+      - name: app
+        import_path: "app:main"
+        deployments:
+          - {name: D, num_replicas: 2000000000}
+  cluster:
+    head: {computeTemplate: head-template}
+    workerGroups:
+      - {name: workers, computeTemplate: default-template, replicas: 1}
+"""
+
+
+def _capped() -> None:  # in the child: 1.5 GB of address space, 60 s of CPU
+    import resource
+    resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))
+    resource.setrlimit(resource.RLIMIT_CPU, (60, 60))
+
+
+@pytest.mark.parametrize("args", [("validate", "--no-cache"), ("render",),
+                                  ("validate", "specs/api.yaml")])  # the pre-commit hook's call
+def test_a_tiny_spec_asking_two_billion_replicas_stays_cheap(
+        args: tuple[str, ...], make_repo: Callable[..., Path]) -> None:
+    """A 400-byte spec once took all memory: every estimate is arithmetic, never one entry
+    per replica. Run under memory and CPU caps, in a process of its own."""
+    import subprocess
+    import sys
+    root = make_repo({"api.yaml": SERVE_BOMB})
+    done = subprocess.run([sys.executable, "-m", "generator", *args], cwd=root, timeout=120,
+                          capture_output=True, text=True, preexec_fn=_capped)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "RG112" in done.stdout + done.stderr or args == ("render",)
