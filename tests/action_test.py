@@ -318,3 +318,43 @@ def test_a_scaffolded_repository_gets_its_overlay_only_change_commented(
     assert "(against `origin/main`)" in body and "No object changes." in body  # the bases
     prod = body.split("overlay prod`)")[1]
     assert "2.52.0-gpu" in prod and "pods restart" in prod
+
+
+def _pages(per_page: list[list[Any]] | Any):
+    """GitHub's comment list, a page per call (``page=N`` in the path)."""
+    def call(method: str, path: str, token: str, body: Any = None) -> Any:
+        if not isinstance(per_page, list):
+            return per_page
+        page = int(re.search(r"[?&]page=(\d+)", path).group(1))
+        return per_page[page - 1] if page <= len(per_page) else []
+    return call
+
+
+def _comment(i: int, login: str, body: str = "x") -> dict[str, Any]:
+    return {"id": i, "user": {"login": login}, "body": body}
+
+
+def test_our_comment_is_found_past_three_thousand_comments(monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.commands import comment
+    full = [[_comment(p * 100 + i, "someone") for i in range(100)] for p in range(35)]
+    full[34][50] = _comment(99999, "github-actions[bot]", comment.MARKER + "\nold")
+    monkeypatch.setattr(comment, "_call", _pages(full))
+    assert comment._ours("repos/a/b/issues", 7, "t", "github-actions[bot]") == 99999
+
+
+@pytest.mark.parametrize("reply", [{"message": "rate limited"}, "text", None])
+def test_a_reply_that_is_no_list_is_a_clean_error(monkeypatch: pytest.MonkeyPatch, reply: Any) -> None:
+    from generator.commands import comment
+    from generator.errors import ServiceError
+    monkeypatch.setattr(comment, "_call", _pages(reply))
+    with pytest.raises(ServiceError, match="answered the list of comments"):
+        comment._ours("repos/a/b/issues", 7, "t", "github-actions[bot]")
+
+
+def test_past_the_last_page_looked_at_is_an_error_not_a_second_comment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.commands import comment
+    from generator.errors import ServiceError
+    monkeypatch.setattr(comment, "_call", lambda *a, **k: [_comment(1, "someone")] * comment.PER_PAGE)
+    with pytest.raises(ServiceError, match="more than 10000 comments"):
+        comment._ours("repos/a/b/issues", 7, "t", "github-actions[bot]")
