@@ -164,19 +164,13 @@ class Settings(Strict):
                 "or deploy/rendered (no '..', '.', absolute path or .git)", {"value": value})
         return value
 
-    @field_validator("kuberay_version")
+    @field_validator("kuberay_version", "kueue_version")
     @classmethod
-    def _release(cls, value: str) -> str:
+    def _release(cls, value: str, info: ValidationInfo) -> str:
+        """A KubeRay or a Kueue release ray-gitops knows, in its own spelling."""
+        known = release if info.field_name == "kuberay_version" else kueue_release
         try:
-            return release(value).version
-        except ValueError as exc:
-            raise PydanticCustomError("RG010", str(exc)) from None
-
-    @field_validator("kueue_version")
-    @classmethod
-    def _kueue(cls, value: str) -> str:
-        try:
-            return kueue_release(value).version
+            return known(value).version
         except ValueError as exc:
             raise PydanticCustomError("RG010", "{problem}", {"problem": str(exc)}) from None
 

@@ -174,26 +174,20 @@ def test_queue_where_kueue_does_not_queue(cli: Cli, make_repo) -> None:
     assert ("RG121", 5) in diagnostics(cli, root)
 
 
-def test_delivery_leaves_suspend_to_kueue(cli: Cli, make_repo) -> None:
-    root = make_repo({"train.yaml": JOB.format(queue="team-a", extra="")}, config=DELIVERY)
+@pytest.mark.parametrize("spec, kind, name, pointer", [
+    ("train", "RayJob", "train", "/spec/suspend"),
+    # Kueue suspends a RayService at spec.rayClusterConfig.suspend, not spec.suspend
+    ("api", "RayService", "api", "/spec/rayClusterConfig/suspend"),
+])
+def test_delivery_leaves_suspend_to_kueue(cli: Cli, make_repo, spec: str, kind: str, name: str,
+                                          pointer: str) -> None:
+    text = {"train": JOB.format(queue="team-a", extra=""), "api": SERVICE}[spec]
+    root = make_repo({f"{spec}.yaml": text}, config=DELIVERY)
     (root / "overlays/dev").mkdir(parents=True)
     (root / "overlays/dev/kustomization.yaml").write_text(
-        "namespace: ml\nresources: [../../rendered/train]\n")
+        f"namespace: ml\nresources: [../../rendered/{spec}]\n")
     result = cli("render", "--root", root)
     assert result.exit_code == 0, result.output
     app = yaml.safe_load((root / "rendered/argocd/application-ray-dev.yaml").read_text())
-    assert {"group": "ray.io", "kind": "RayJob", "name": "train", "namespace": "ml",
-            "jsonPointers": ["/spec/suspend"]} in app["spec"]["ignoreDifferences"]
-
-
-def test_delivery_leaves_a_rayservices_cluster_suspend_to_kueue(cli: Cli, make_repo) -> None:
-    """Kueue suspends a RayService at spec.rayClusterConfig.suspend, not spec.suspend."""
-    root = make_repo({"api.yaml": SERVICE}, config=DELIVERY)
-    (root / "overlays/dev").mkdir(parents=True)
-    (root / "overlays/dev/kustomization.yaml").write_text(
-        "namespace: ml\nresources: [../../rendered/api]\n")
-    result = cli("render", "--root", root)
-    assert result.exit_code == 0, result.output
-    app = yaml.safe_load((root / "rendered/argocd/application-ray-dev.yaml").read_text())
-    assert {"group": "ray.io", "kind": "RayService", "name": "api", "namespace": "ml",
-            "jsonPointers": ["/spec/rayClusterConfig/suspend"]} in app["spec"]["ignoreDifferences"]
+    assert {"group": "ray.io", "kind": kind, "name": name, "namespace": "ml",
+            "jsonPointers": [pointer]} in app["spec"]["ignoreDifferences"]
