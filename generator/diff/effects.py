@@ -222,7 +222,7 @@ def rayservice_effect(before: dict[str, Any], after: dict[str, Any],
     rest = ("upgradeStrategy", "rayClusterDeletionDelaySeconds", "excludeHeadPodFromServeSvc",
             "suspend")
     if any(old.get(name) != new.get(name) for name in rest):
-        parts.append((NEW_CLUSTER if upgrade else IN_PLACE, "RayService settings updated"))
+        parts.append((IN_PLACE, "RayService settings updated"))
     if before["metadata"] != after["metadata"]:
         parts.append((NONE, "RayService metadata updated (not copied onto a running cluster)"))
     return _combine(parts)

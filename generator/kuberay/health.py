@@ -192,8 +192,7 @@ RAYCLUSTER = Health(_PRELUDE + _RAYCLUSTER, {
                     f"status.state == 'ready' && {_condition('HeadPodReady')})"),
 })
 RAYSERVICE = Health(_PRELUDE + _RAYSERVICE, {
-        "inProgress": (f"({_UNSEEN} && !{_REFUSED}) || {_condition('Suspending')} || "
-                       f"({_REFUSED} && {_SEEN})"),
+        "inProgress": f"({_UNSEEN} && !{_REFUSED}) || {_condition('Suspending')}",
         "failed": " || ".join([_FAILED_APP.format(side="activeServiceStatus"),
                                _FAILED_APP.format(side="pendingServiceStatus"), _READY_FAILED,
                                f"({_REFUSED} && !{_SEEN})"]),

@@ -20,7 +20,7 @@ Kueue suspends RayClusters and RayJobs at ``spec.suspend`` and RayServices at
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -64,5 +64,4 @@ def kueue_release(version: str) -> KueueRelease:
                          f"(write it as 0.19 or 0.19.2, in quotes)")
     key = (0, int(match.group(2)), int(match.group(3) or 0))
     found = [r for r in KUEUE_RELEASES if _key(r.version) <= key][-1]
-    return KueueRelease(".".join(map(str, key)), found.max_pod_sets, found.queues_rayservice,
-                        found.elastic_rayjob, found.multikueue_refuses_autoscaling)
+    return replace(found, version=".".join(map(str, key)))

@@ -40,6 +40,7 @@ GATES = {
 # what a release's controllers do differently with an object that validates the same in
 # both: (the release it starts from, kinds, the field an object must mention or "", what
 # changes, source). Read from the controllers at each tag; no schema or rule shows these.
+# (Behaviour of a field new in a release is not here: no object of the older one has it.)
 BEHAVIOUR = (
     ("1.7", ("RayCronJob",), "",
      "the RayJobs a RayCronJob creates are named <name>-<minutes since 1970> (one name per "
@@ -47,12 +48,6 @@ BEHAVIOUR = (
      "random characters>: anything that finds them by name must change (the "
      "ray.io/cronjob-name label they carry is the same in both)",
      "raycronjob_controller.go of v1.7.0 (getRayJobName) against v1.6.2 (rand.String(5))"),
-    ("1.7", ("RayService",), "",
-     "spec.suspend on a RayService deletes its cluster and is left out of the upgrade hash",
-     "kuberay#4841; rayservice_controller.go of v1.7.0 (handleSuspend)"),
-    ("1.6", ("RayCluster",), "upgradeStrategy",
-     "upgradeStrategy Recreate recreates every pod when the hashed spec changes",
-     "kuberay#4185; raycluster_controller.go of v1.6.2"),
 )
 
 
